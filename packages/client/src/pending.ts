@@ -1,0 +1,100 @@
+import { PresenceClientError } from './errors.js';
+import type { Timer } from './timers.js';
+
+/** One request waiting for its reply. */
+export interface PendingRequest {
+  readonly id: number;
+  readonly type: string;
+  /** The complete message, kept so it can be sent again on a new connection. */
+  readonly frame: Readonly<Record<string, unknown>>;
+  /** Safe to send again after a reconnect (idempotent, or de-duplicated by nonce). */
+  readonly resend: boolean;
+  /** Sent on the current connection (false while queued for the next one). */
+  sent: boolean;
+  /** Called with the `ok` result, before the caller's promise resolves. */
+  readonly onResult?: (result: unknown) => void;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+}
+
+export type NewRequest = Omit<PendingRequest, 'sent' | 'resolve' | 'reject'>;
+
+/**
+ * The table of requests awaiting replies, in id order (a Map keeps insertion order, and ids only
+ * grow), bounded so a stalled connection cannot make it grow without limit.
+ */
+export class PendingRequests {
+  private readonly entries = new Map<number, { request: PendingRequest; timer: Timer }>();
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Register a request; its promise rejects with TIMEOUT after `timeoutMs`. */
+  add(spec: NewRequest, timeoutMs: number): Promise<unknown> {
+    if (this.entries.size >= this.limit) {
+      return Promise.reject(
+        new PresenceClientError(
+          'TOO_MANY_PENDING',
+          `${this.limit} requests are already waiting for a reply; wait for some to finish.`,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      // Not unref'd: a caller awaiting this reply wants the process to stay up until it settles,
+      // and the wait is bounded by the timeout.
+      const timer = setTimeout(() => {
+        this.take(spec.id)?.reject(
+          new PresenceClientError('TIMEOUT', `${spec.type} got no reply within ${timeoutMs} ms.`),
+        );
+      }, timeoutMs);
+      this.entries.set(spec.id, { request: { ...spec, sent: false, resolve, reject }, timer });
+    });
+  }
+
+  get(id: number): PendingRequest | undefined {
+    return this.entries.get(id)?.request;
+  }
+
+  /** Remove a request (its reply came or it gave up) and stop its timer. */
+  take(id: unknown): PendingRequest | undefined {
+    if (typeof id !== 'number') return undefined;
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
+    this.entries.delete(id);
+    return entry.request;
+  }
+
+  /** Requests not yet sent on the current connection, oldest first. */
+  unsent(): PendingRequest[] {
+    return [...this.entries.values()].map((e) => e.request).filter((r) => !r.sent);
+  }
+
+  /**
+   * The connection dropped. Requests that are safe to repeat wait for the next connection; the
+   * others already reached the server (or not — nobody can tell), so they fail with DISCONNECTED
+   * rather than being applied twice.
+   */
+  disconnected(): void {
+    for (const { request } of [...this.entries.values()]) {
+      if (!request.sent) continue;
+      if (request.resend) {
+        request.sent = false;
+      } else {
+        this.take(request.id)?.reject(
+          new PresenceClientError(
+            'DISCONNECTED',
+            `The connection dropped before ${request.type} was answered; it may or may not have taken effect.`,
+          ),
+        );
+      }
+    }
+  }
+
+  rejectAll(error: Error): void {
+    for (const id of [...this.entries.keys()]) this.take(id)?.reject(error);
+  }
+}

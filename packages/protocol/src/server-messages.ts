@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { RequestType } from './client-messages.js';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
+import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
+import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
+
+const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
+
+/** Per room on resume: whether the missed events follow (`recovered: true`) or the client must reload. */
+export const roomRecovery = z.object({
+  room: roomId,
+  recovered: z.boolean(),
+  epoch: epoch.nullable(),
+  /** The room's latest seq now; replayed events end here. */
+  seq,
+  /** Why not recovered, when `recovered` is false. */
+  code: errorCode.optional(),
+});
+export type RoomRecovery = z.infer<typeof roomRecovery>;
+
+/** The reply to `hello`. */
+export const welcome = z.object({
+  type: z.literal('welcome'),
+  id: requestId,
+  v: z.number().int(),
+  sessionId: z.string(),
+  userId,
+  name: z.string(),
+  avatar: z.string(),
+  /** Signed; send it in a later hello to resume this session (and keep the same user). */
+  token: z.string(),
+  /** True when an earlier session was resumed (its rooms are still joined). */
+  resumed: z.boolean(),
+  /** Present when a resume was asked for and refused; the session is then a fresh one. */
+  resumeError: z.object({ code: errorCode, message: z.string() }).optional(),
+  rooms: z.array(roomRecovery),
+  heartbeat: z.object({ intervalMs: z.number().int(), timeoutMs: z.number().int() }),
+  limits: z.object({
+    maxFrameBytes: z.number().int(),
+    maxTextLength: z.number().int(),
+    historyPageMax: z.number().int(),
+  }),
+  server: z.object({ domain: z.string(), version: z.string() }),
+});
+export type Welcome = z.infer<typeof welcome>;
+
+export const roomJoined = z.object({
+  room: roomInfo,
+  members: z.array(member),
+  /** Your role in the room. */
+  role: roomRole,
+  /** The latest events (bounded window), oldest first, so a late joiner sees recent chat. */
+  recent: z.array(roomEvent),
+  /** Who is in the room's call right now (absent when nobody is). */
+  live: z.array(liveParticipant).optional(),
+});
+
+export const myRoom = roomInfo.extend({
+  role: roomRole,
+  lastRead: seq,
+  unread: z.number().int().nonnegative(),
+});
+
+/** The `result` of each request type's `ok` reply. `hello` answers with `welcome` instead. */
+export const resultSchemas = {
+  ping: z.object({ ts: timestamp }),
+  'room.create': roomJoined,
+  'room.join': roomJoined,
+  'room.leave': z.object({}),
+  'room.update': z.object({ room: roomInfo }),
+  'room.role': z.object({ member }),
+  'room.remove': z.object({}),
+  'invite.create': z.object({ invite }),
+  'invite.list': z.object({ invites: z.array(invite) }),
+  'invite.revoke': z.object({}),
+  'room.history': z.object({
+    events: z.array(roomEvent),
+    /** True when more events exist beyond this page in the direction asked. */
+    more: z.boolean(),
+  }),
+  'room.read': z.object({ lastRead: seq, unread: z.number().int().nonnegative() }),
+  'rooms.mine': z.object({ rooms: z.array(myRoom) }),
+  'rooms.directory': z.object({ rooms: z.array(roomInfo) }),
+  'chat.send': z.object({
+    epoch,
+    seq,
+    ts: timestamp,
+    /** True when this nonce was already accepted: nothing new was stored. */
+    duplicate: z.boolean(),
+  }),
+  'chat.edit': z.object({ seq }),
+  'chat.delete': z.object({ seq }),
+  'chat.typing': z.object({}),
+  ...liveResultSchemas,
+  ...presenceResultSchemas,
+} as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
+
+export type ResultType = keyof typeof resultSchemas;
+export type ResultOf<T extends RequestType> = T extends 'hello'
+  ? Welcome
+  : T extends ResultType
+    ? z.infer<(typeof resultSchemas)[T]>
+    : never;
+
+export const okReply = z.object({ type: z.literal('ok'), id: requestId, result: z.unknown() });
+export type OkReply = { type: 'ok'; id: z.infer<typeof requestId>; result: unknown };
+
+/** A failed request (with its id) or a connection-level error (without). */
+export const errorMessage = z.object({
+  type: z.literal('error'),
+  id: requestId.optional(),
+  code: errorCode,
+  message: z.string(),
+  /** For RATE_LIMITED: when to try again. */
+  retryAfterMs: z.number().int().optional(),
+  /** For INVITE_INVALID: not_found, expired, used_up or revoked. */
+  reason: inviteInvalidReason.optional(),
+});
+export type ErrorMessage = z.infer<typeof errorMessage>;
+
+/** Someone started or stopped typing. Not sequenced, not kept. */
+export const typingEvent = z.object({
+  type: z.literal('typing'),
+  room: roomId,
+  user: userRef,
+  typing: z.boolean(),
+});
+export type TypingEvent = z.infer<typeof typingEvent>;
+
+/**
+ * A member of a persistent room came online in it or went offline (their last session left or
+ * timed out). Not sequenced: the member list in a room.join reply is the authoritative snapshot.
+ */
+export const memberPresenceEvent = z.object({
+  type: z.literal('member.presence'),
+  room: roomId,
+  user: userId,
+  online: z.boolean(),
+});
+export type MemberPresenceEvent = z.infer<typeof memberPresenceEvent>;
+
+/** Server heartbeat over TCP; answer with `{"type":"pong"}`. */
+export const pingEvent = z.object({ type: z.literal('ping'), ts: timestamp });
+
+/** Events the server sends that are not replies and not room-log events. */
+export const transientEventSchemas = {
+  typing: typingEvent,
+  'member.presence': memberPresenceEvent,
+  ping: pingEvent,
+  ...liveEventSchemas,
+  ...presenceEventSchemas,
+} as const;
+
+export const serverMessage = z.union([
+  welcome,
+  okReply,
+  errorMessage,
+  roomEvent,
+  typingEvent,
+  memberPresenceEvent,
+  pingEvent,
+  ...Object.values(liveEventSchemas),
+  ...Object.values(presenceEventSchemas),
+]);
+export type ServerMessage = z.infer<typeof serverMessage>;
+
+export { member };

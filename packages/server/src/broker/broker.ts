@@ -1,0 +1,53 @@
+/**
+ * The Broker seam: every fan-out goes through it. The in-process broker is the default; a Redis
+ * broker (pub/sub for fan-out, streams for the recent window) implements the same interface for a
+ * cluster. Messages cross it already serialized, so each node builds its outbound frame from the
+ * same JSON string without serializing again.
+ */
+export interface BrokerMessage {
+  room: string;
+  /** The room event's seq; null for transient messages (typing) that are not kept or replayed. */
+  seq: number | null;
+  /** The message exactly as clients receive it. */
+  json: string;
+}
+
+export type BrokerListener = (message: BrokerMessage) => void;
+
+/** A sequenced event as the recent window keeps it. */
+export interface RecentEntry {
+  seq: number;
+  json: string;
+}
+
+export interface Broker {
+  /**
+   * Deliver to every subscriber of `message.room` on every node, in publish order per room.
+   * A sequenced message is first appended to the room's recent window under `epoch`.
+   */
+  publish(message: BrokerMessage, epoch?: string): Promise<void>;
+  /** Receive a room's messages on this node. Returns the unsubscribe function. */
+  subscribe(room: string, listener: BrokerListener): () => void;
+  /**
+   * Start (or restart) a room's recent window at `lastSeq` under `epoch`, e.g. when a persistent
+   * room is loaded from the store; events already known before `lastSeq` are not in the window.
+   */
+  resetWindow(room: string, epoch: string, lastSeq: number): Promise<void>;
+  /**
+   * Sequenced events with seq > `after`, oldest first, if the window still reaches back that far
+   * under the same epoch; null when it does not (the caller then falls back to the store).
+   */
+  since(room: string, epoch: string, after: number): Promise<RecentEntry[] | null>;
+  /** The latest `count` sequenced events, oldest first ([] when the room is unknown). */
+  latest(room: string, count: number): Promise<RecentEntry[]>;
+  /** Forget a room's window (the room was purged or unloaded). */
+  dropRoom(room: string): Promise<void>;
+  /**
+   * Directed messages (WebRTC signaling): deliver `json` to the one session `sessionId`, wherever it
+   * is connected. Nothing is kept: a message for a session no node serves is dropped.
+   */
+  sendDirect(sessionId: string, json: string): Promise<void>;
+  /** Receive directed messages for a session served by this node. Returns the unsubscribe function. */
+  subscribeDirect(sessionId: string, listener: (json: string) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,152 @@
+import { Marked } from 'marked';
+import type { Tokens } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Chat markdown → safe HTML.
+ *
+ * Two layers, on purpose: the marked renderer never emits markup we do not
+ * want (raw HTML is escaped, images become links, headings become bold
+ * paragraphs), and sanitize-html then enforces the allowlist on the result, so
+ * a renderer bug or a marked upgrade cannot smuggle anything past it.
+ */
+
+export const MARKDOWN_FEATURES = [
+  { name: 'bold', syntax: '**bold** or __bold__', html: 'strong' },
+  { name: 'italic', syntax: '*italic* or _italic_', html: 'em' },
+  { name: 'strikethrough', syntax: '~~struck~~', html: 'del' },
+  { name: 'inline code', syntax: '`code`', html: 'code' },
+  { name: 'code block', syntax: '```lang\\n…\\n``` or 4-space indent', html: 'pre > code.language-lang' },
+  { name: 'link', syntax: '[text](https://…) or <https://…>', html: 'a (http, https, mailto only)' },
+  { name: 'autolink', syntax: 'bare https://… , www.… or user@host', html: 'a' },
+  { name: 'unordered list', syntax: '- item / * item', html: 'ul > li' },
+  { name: 'ordered list', syntax: '1. item', html: 'ol > li (start number kept)' },
+  { name: 'blockquote', syntax: '> quote', html: 'blockquote' },
+  { name: 'line break', syntax: 'single newline', html: 'br' },
+  { name: 'heading', syntax: '# … ###### (any level)', html: 'p > strong (no size change)' },
+  { name: 'image', syntax: '![alt](url)', html: 'a to the image URL, never inlined' },
+  { name: 'raw HTML', syntax: '<tag>', html: 'shown escaped as literal text' },
+] as const;
+
+const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'ul', 'ol', 'li', 'blockquote', 'a'];
+
+// Checked against the decoded href, so entity tricks like `&#106;avascript:` have
+// already been resolved. Requiring the exact prefix (no leading whitespace or
+// control chars) means a browser cannot read any other scheme into it. Relative
+// URLs are refused too: chat has no sensible base for them.
+const SAFE_HREF = /^(?:https?:\/\/[^\s]|mailto:[^\s])/i;
+const SAFE_LANG = /^[a-z0-9_+#.-]{1,32}$/i;
+const LINK_REL = 'noopener noreferrer nofollow';
+
+function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function encodeHref(href: string): string | null {
+  if (!SAFE_HREF.test(href)) return null;
+  try {
+    // Same normalisation marked applies by default; keeps already-encoded %XX intact.
+    return encodeURI(href).replace(/%25/g, '%');
+  } catch {
+    // Lone surrogates make encodeURI throw; such a link is not worth keeping.
+    return null;
+  }
+}
+
+function linkHtml(href: string, inner: string): string {
+  const safe = encodeHref(href);
+  return safe === null ? inner : `<a href="${escapeHtml(safe)}">${inner}</a>`;
+}
+
+// Block constructs chat does not render (tables, rules) fall back to their
+// source text so nothing the user typed silently disappears.
+function literalBlock(raw: string): string {
+  const text = raw.replace(/\n+$/, '');
+  return text ? `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>\n` : '';
+}
+
+const marked = new Marked({
+  async: false,
+  gfm: true,
+  // Chat users expect Enter to mean a new line, not a soft wrap.
+  breaks: true,
+  renderer: {
+    html(token: Tokens.HTML | Tokens.Tag): string {
+      // Shown as literal text: users pasting snippets expect to see them, and
+      // nothing typed as HTML can ever become markup.
+      return 'block' in token && token.block ? literalBlock(token.text) : escapeHtml(token.text);
+    },
+    heading({ tokens }: Tokens.Heading): string {
+      return `<p><strong>${this.parser.parseInline(tokens)}</strong></p>\n`;
+    },
+    code({ text, lang }: Tokens.Code): string {
+      const language = (lang ?? '').match(/^\S*/)?.[0] ?? '';
+      const cls = SAFE_LANG.test(language) ? ` class="language-${language.toLowerCase()}"` : '';
+      return `<pre><code${cls}>${escapeHtml(text.replace(/\n$/, ''))}\n</code></pre>\n`;
+    },
+    link({ href, tokens }: Tokens.Link): string {
+      return linkHtml(href, this.parser.parseInline(tokens));
+    },
+    image({ href, text }: Tokens.Image): string {
+      return linkHtml(href, escapeHtml(text || href));
+    },
+    checkbox({ checked }: Tokens.Checkbox): string {
+      return checked ? '[x] ' : '[ ] ';
+    },
+    hr({ raw }: Tokens.Hr): string {
+      return literalBlock(raw);
+    },
+    table({ raw }: Tokens.Table): string {
+      return literalBlock(raw);
+    },
+  },
+});
+
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: ALLOWED_TAGS,
+  allowedAttributes: {
+    a: ['href', 'rel', 'target'],
+    code: ['class'],
+    ol: ['start'],
+  },
+  allowedClasses: { code: [/^language-[a-z0-9_+#.-]{1,32}$/] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: {},
+  allowedSchemesAppliedToAttributes: ['href'],
+  allowProtocolRelative: false,
+  allowedStyles: {},
+  disallowedTagsMode: 'discard',
+  // Keeps the text of anything unexpected from being rendered as live content.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'svg', 'math', 'iframe', 'template'],
+  transformTags: {
+    a(tagName, attribs): sanitizeHtml.Tag {
+      const href = attribs.href;
+      if (href === undefined || !SAFE_HREF.test(href)) {
+        // An anchor without a usable href is just text; 'span' is not allowed,
+        // so sanitize-html drops the tag and keeps its content.
+        return { tagName: 'span', attribs: {} };
+      }
+      return { tagName, attribs: { href, rel: LINK_REL, target: '_blank' } };
+    },
+    ol(tagName, attribs): sanitizeHtml.Tag {
+      const start = attribs.start;
+      return {
+        tagName,
+        attribs: start !== undefined && /^\d{1,9}$/.test(start) && start !== '1' ? { start } : {},
+      };
+    },
+  },
+};
+
+export function renderMarkdown(text: string): string {
+  const html = marked.parse(text);
+  // The instance is configured with async: false, so a Promise here means a
+  // misconfiguration that must not go unnoticed.
+  if (typeof html !== 'string') throw new Error('marked returned a Promise; async must stay disabled');
+  return sanitizeHtml(html, SANITIZE_OPTIONS).trim();
+}

@@ -1,0 +1,57 @@
+import { PresenceError } from '@presence/protocol';
+import { isGuestId } from '../identity/identity-service.js';
+import type { DeviceTokens } from '../presence/device-tokens.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import type { Handlers } from './handlers.js';
+import type { PresenceDelivery } from './presence-delivery.js';
+
+type PresenceRequestType =
+  'presence.set' | 'presence.subscribe' | 'presence.unsubscribe' | 'presence.deviceToken';
+
+export interface PresenceHandlerDeps {
+  presence: PresenceService;
+  delivery: PresenceDelivery;
+  tokens: DeviceTokens;
+}
+
+/** Presence. (Contacts and direct messages are in social-handlers.ts.) */
+export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers, PresenceRequestType> {
+  const { presence, delivery, tokens } = deps;
+  return {
+    'presence.set': async ({ session }, r) => {
+      // The session keeps its device facts too, for whoever looks at a session.
+      if (r.state !== undefined) session.device.state = r.state;
+      if (r.device !== undefined) session.device.type = r.device;
+      if (r.idleSince !== undefined) session.device.idleSince = r.idleSince;
+      return {
+        presence: presence.set(session.user.id, session.id, {
+          state: r.state,
+          status: r.status,
+          idleSince: r.idleSince,
+          device: r.device,
+          hidden: r.hidden,
+        }),
+      };
+    },
+    'presence.subscribe': async ({ session, afterReply }) => {
+      await presence.prepare(session.user.id);
+      const users = presence.snapshot(session.user.id);
+      // Subscribed in the same tick as the snapshot is taken, so no change falls between them;
+      // events are held until the reply is out, so none overtakes it. Again: a fresh snapshot.
+      delivery.subscribe(session);
+      afterReply(() => delivery.release(session));
+      return { presence: users };
+    },
+    'presence.unsubscribe': async ({ session }) => {
+      delivery.unsubscribe(session);
+      return {};
+    },
+    'presence.deviceToken': async ({ session }, r) => {
+      // A token outlives any session; a guest's identity does not, so guests get none.
+      if (isGuestId(session.user.id)) {
+        throw new PresenceError('FORBIDDEN', 'Guests cannot register devices; sign in with an account.');
+      }
+      return { token: await tokens.create(session.user.id, r.name, r.device ?? 'bot') };
+    },
+  };
+}

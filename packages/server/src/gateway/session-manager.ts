@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import {
+  PROTOCOL_VERSION,
+  PresenceError,
+  type RequestOf,
+  type RoomPosition,
+  type RoomRecovery,
+  type Welcome,
+} from '@presence/protocol';
+import { defaultGuestName, newGuestId, userRef } from '../identity/guests.js';
+import type { IdentityService } from '../identity/identity-service.js';
+import type { Logger } from '../ops/logger.js';
+import type { RoomRecoveryService } from '../rooms/room-recovery.js';
+import type { RoomService } from '../rooms/room-service.js';
+import type { Connection } from '../transport/connection.js';
+import { OutboundFrame } from '../transport/outbound-frame.js';
+import type { RoomFanout } from './room-fanout.js';
+import { Session } from './session.js';
+
+export interface SessionOptions {
+  domain: string;
+  version: string;
+  sessionGraceMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  maxFrameBytes: number;
+  maxTextLength: number;
+  historyPageMax: number;
+}
+
+/**
+ * Observers of session lifecycles (calls, directed messages). Hooks must not throw; async work is
+ * theirs to await or not.
+ */
+export interface SessionHooks {
+  created?(session: Session): void;
+  /** A connection took the session (a new session, or a resumed one). */
+  attached?(session: Session, resumed: boolean): void;
+  /** The connection is gone; the grace period starts. */
+  detached?(session: Session): void;
+  /** The session is over (grace expired), before it leaves its rooms. */
+  ending?(session: Session): Promise<void> | void;
+  ended?(session: Session): void;
+}
+
+/**
+ * Sessions of this node: hello (new, resumed or re-identified by token), recovery by position,
+ * detaching on disconnect and expiry after the grace period.
+ */
+export class SessionManager {
+  readonly #sessions = new Map<string, Session>();
+  readonly #hooks: SessionHooks[] = [];
+  readonly #options: SessionOptions;
+  readonly #identity: IdentityService;
+  readonly #rooms: RoomService;
+  readonly #recovery: RoomRecoveryService;
+  readonly #fanout: RoomFanout;
+  readonly #log: Logger;
+  readonly #onCountChange: (n: number) => void;
+
+  constructor(deps: {
+    options: SessionOptions;
+    identity: IdentityService;
+    rooms: RoomService;
+    recovery: RoomRecoveryService;
+    fanout: RoomFanout;
+    log: Logger;
+    onCountChange: (n: number) => void;
+  }) {
+    this.#options = deps.options;
+    this.#identity = deps.identity;
+    this.#rooms = deps.rooms;
+    this.#recovery = deps.recovery;
+    this.#fanout = deps.fanout;
+    this.#log = deps.log;
+    this.#onCountChange = deps.onCountChange;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  addHooks(hooks: SessionHooks): void {
+    this.#hooks.push(hooks);
+  }
+
+  /**
+   * Answer a hello on `conn`: find or create the session, attach it, recover the listed rooms,
+   * send the welcome, then the replayed events, then whatever arrived live meanwhile.
+   */
+  async hello(conn: Connection, request: RequestOf<'hello'>): Promise<Session> {
+    if (request.v !== PROTOCOL_VERSION) {
+      throw new PresenceError(
+        'UNSUPPORTED_VERSION',
+        `This server speaks protocol version ${PROTOCOL_VERSION}.`,
+      );
+    }
+    let resumeError: Welcome['resumeError'];
+    let session: Session | undefined;
+    let resumed = false;
+    // Carried by the tokens issued to users with a stored account; null for guests.
+    let tokenVersion: number | null = null;
+    if (request.token !== undefined) {
+      // A Presence session token, or a token from the host's account system (identity-service.ts).
+      const identity = await this.#identity.authenticate(request.token);
+      if (!identity) {
+        resumeError = { code: 'UNAUTHORIZED', message: 'The session token is forged, expired or malformed.' };
+      } else {
+        tokenVersion = identity.tokenVersion;
+        const existing = identity.sessionId === null ? undefined : this.#sessions.get(identity.sessionId);
+        if (existing && existing.user.id === identity.user.id) {
+          session = existing;
+          resumed = true;
+        } else if (identity.kind === 'guest') {
+          session = this.#create(identity.user.id, request.name ?? identity.user.name);
+        } else {
+          // Accounts are named by the store (or the host's token), not by hello.
+          session = this.#create(identity.user.id, identity.user.name, identity.user.avatar);
+        }
+      }
+    }
+    session ??= this.#create(null, request.name);
+    this.#attach(session, conn);
+    session.beginAttach();
+    try {
+      const positions = this.#positions(session, request.rooms ?? []);
+      const recoveries: RoomRecovery[] = [];
+      const replays: { room: string; frames: OutboundFrame[] }[] = [];
+      // Positions that came with a refused token belong to someone we could not identify.
+      if (resumeError) {
+        for (const p of positions) {
+          recoveries.push({ room: p.room, recovered: false, epoch: null, seq: 0, code: 'UNAUTHORIZED' });
+        }
+        positions.length = 0;
+      }
+      for (const position of positions) {
+        const result = await this.#recoverRoom(session, position);
+        recoveries.push(result.recovery);
+        if (result.frames.length > 0) replays.push({ room: position.room, frames: result.frames });
+      }
+      if (!session.token || !resumed) {
+        session.token = await this.#identity.issue(session.user, session.id, tokenVersion);
+      }
+      const welcome: Welcome = {
+        type: 'welcome',
+        id: request.id,
+        v: PROTOCOL_VERSION,
+        sessionId: session.id,
+        userId: session.user.id,
+        name: session.user.name,
+        avatar: session.user.avatar,
+        token: session.token,
+        resumed,
+        ...(resumeError ? { resumeError } : {}),
+        rooms: recoveries,
+        heartbeat: {
+          intervalMs: this.#options.heartbeatIntervalMs,
+          timeoutMs: this.#options.heartbeatTimeoutMs,
+        },
+        limits: {
+          maxFrameBytes: this.#options.maxFrameBytes,
+          maxTextLength: this.#options.maxTextLength,
+          historyPageMax: this.#options.historyPageMax,
+        },
+        server: { domain: this.#options.domain, version: this.#options.version },
+      };
+      conn.send(OutboundFrame.of(welcome));
+      session.endAttach(replays);
+    } finally {
+      session.endAttach();
+    }
+    return session;
+  }
+
+  /** The client's positions, plus (for a resumed session) rooms it did not list, at the server's record. */
+  #positions(session: Session, listed: RoomPosition[]): RoomPosition[] {
+    const seen = new Set<string>();
+    const out: RoomPosition[] = [];
+    for (const p of listed) {
+      if (seen.has(p.room)) continue;
+      seen.add(p.room);
+      out.push(p);
+    }
+    for (const [room, sub] of session.rooms) {
+      if (!seen.has(room)) out.push({ room, epoch: sub.epoch, seq: sub.lastSeq });
+    }
+    return out;
+  }
+
+  async #recoverRoom(
+    session: Session,
+    position: RoomPosition,
+  ): Promise<{ recovery: RoomRecovery; frames: OutboundFrame[] }> {
+    const inRoom = session.rooms.has(position.room);
+    if (!inRoom) {
+      session.rooms.set(position.room, { epoch: position.epoch, lastSeq: position.seq, held: null });
+      this.#fanout.add(position.room, session);
+    }
+    const { recovery, replay } = await this.#recovery.recover(session.actor, position, inRoom);
+    const sub = session.rooms.get(position.room);
+    if (recovery.recovered && sub) {
+      sub.epoch = position.epoch;
+      sub.lastSeq = position.seq;
+    } else if (!recovery.recovered && !inRoom) {
+      session.rooms.delete(position.room);
+      this.#fanout.remove(position.room, session);
+    }
+    return { recovery, frames: replay.map((e) => new OutboundFrame(e.json, e.seq)) };
+  }
+
+  #create(userId: string | null, name: string | undefined, avatar?: string): Session {
+    const id = userId ?? newGuestId(this.#options.domain);
+    const user = userRef(id, name ?? defaultGuestName(id));
+    const session = new Session(randomUUID(), avatar === undefined ? user : { ...user, avatar });
+    session.onRemoved = (room) => this.#removedFrom(session, room);
+    this.#sessions.set(session.id, session);
+    this.#onCountChange(this.#sessions.size);
+    for (const h of this.#hooks) h.created?.(session);
+    return session;
+  }
+
+  /**
+   * The session was handed the event removing its user from `room` (room.remove): it gets nothing
+   * more of that room, unless the room says it is in again (it re-joined after the removal).
+   */
+  #removedFrom(session: Session, room: string): void {
+    if (this.#rooms.isPresent(room, session.actor)) return;
+    session.rooms.delete(room);
+    this.#fanout.remove(room, session);
+  }
+
+  #attach(session: Session, conn: Connection): void {
+    if (session.graceTimer) {
+      clearTimeout(session.graceTimer);
+      session.graceTimer = undefined;
+    }
+    const previous = session.conn;
+    const resumed = session.everAttached;
+    session.conn = conn;
+    session.everAttached = true;
+    if (previous && previous !== conn) previous.close('SESSION_REPLACED');
+    for (const h of this.#hooks) h.attached?.(session, resumed);
+  }
+
+  /** The connection is gone: keep the session for the grace period, then let it leave its rooms. */
+  detach(session: Session, conn: Connection): void {
+    if (session.conn !== conn) return;
+    session.conn = undefined;
+    if (session.graceTimer) clearTimeout(session.graceTimer);
+    session.graceTimer = setTimeout(() => void this.expire(session), this.#options.sessionGraceMs);
+    session.graceTimer.unref();
+    for (const h of this.#hooks) h.detached?.(session);
+  }
+
+  /** End a session now: it leaves every room (reason timeout) and is forgotten. */
+  async expire(session: Session): Promise<void> {
+    if (session.conn) return;
+    session.graceTimer = undefined;
+    this.#sessions.delete(session.id);
+    this.#onCountChange(this.#sessions.size);
+    for (const h of this.#hooks) await h.ending?.(session);
+    for (const room of [...session.rooms.keys()]) {
+      session.rooms.delete(room);
+      this.#fanout.remove(room, session);
+      try {
+        await this.#rooms.leave(session.actor, room, 'timeout');
+      } catch (err) {
+        this.#log.debug({ err, room, session: session.id }, 'leave on expiry failed');
+      }
+    }
+    for (const h of this.#hooks) h.ended?.(session);
+  }
+
+  /** Stop every grace timer (shutdown). Sessions are not resumable across a restart anyway. */
+  close(): void {
+    for (const s of this.#sessions.values()) if (s.graceTimer) clearTimeout(s.graceTimer);
+    this.#sessions.clear();
+  }
+}

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { roomId as roomIdSchema } from '@presence/protocol';
+import { avatarEtag, renderAvatarPng, renderAvatarSvg } from '../identity/avatar.js';
+import type { Metrics } from '../ops/metrics.js';
+import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
+import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
+import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
+import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
+import type { RoomQueries } from '../rooms/room-queries.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { Store } from '../store/store.js';
+import { StoreUnavailableError } from '../store/store.js';
+
+export interface HttpDeps {
+  webDir: string;
+  metrics: Metrics | null;
+  store: Store;
+  queries: RoomQueries;
+  registry: RoomRegistry;
+  accounts: AccountRouteDeps;
+  invites: InviteRouteDeps;
+  service: ServiceRouteDeps;
+  presence: PresenceRouteDeps;
+  health: () => Record<string, unknown>;
+}
+
+/**
+ * The HTTP side: web app (static, with the SPA fallback for room links), avatars, health, metrics
+ * and the public REST reads. The WebSocket endpoint is attached to the same server by transport.
+ */
+export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true });
+
+  app.get('/healthz', async (_req, reply) => {
+    const storeOk = await deps.store.healthy().catch(() => false);
+    reply.code(storeOk ? 200 : 503);
+    return { status: storeOk ? 'ok' : 'degraded', store: storeOk ? 'ok' : 'unavailable', ...deps.health() };
+  });
+
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.get('/metrics', async (_req, reply) => {
+      reply.header('content-type', metrics.contentType);
+      return metrics.text();
+    });
+  }
+
+  app.get<{ Params: { file: string } }>('/avatars/:file', async (req, reply) => {
+    const match = /^(.+)\.(png|svg)$/.exec(req.params.file);
+    if (!match || !match[1] || match[1].length > 320) {
+      reply.code(404);
+      return { error: 'not found' };
+    }
+    const [, userId, format] = match as unknown as [string, string, 'png' | 'svg'];
+    const size = format === 'png' ? Number((req.query as Record<string, string>)['size'] ?? 120) : undefined;
+    const etag = avatarEtag(userId, format, size);
+    reply.header('etag', etag).header('cache-control', 'public, max-age=86400');
+    if (req.headers['if-none-match'] === etag) {
+      reply.code(304);
+      return reply.send();
+    }
+    if (format === 'svg') {
+      reply
+        .type('image/svg+xml')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return renderAvatarSvg(userId);
+    }
+    reply.type('image/png');
+    return renderAvatarPng(userId, size);
+  });
+
+  app.get<{ Querystring: { q?: string; limit?: string } }>('/api/rooms', async (req, reply) => {
+    const limit = req.query.limit === undefined ? undefined : Number(req.query.limit) || undefined;
+    try {
+      return { rooms: await deps.queries.directory(String(req.query.q ?? '').slice(0, 80), limit) };
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) {
+        reply.code(503);
+        return { code: 'STORE_UNAVAILABLE', message: 'The database is unreachable; try again shortly.' };
+      }
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/api/rooms/:id', async (req, reply) => {
+    if (!roomIdSchema.safeParse(req.params.id).success) {
+      reply.code(404);
+      return { code: 'ROOM_NOT_FOUND', message: 'No such room.' };
+    }
+    const room = await deps.registry.get(req.params.id).catch((err: unknown) => {
+      if (err instanceof StoreUnavailableError) return null;
+      throw err;
+    });
+    if (room === null) {
+      reply.code(503);
+      return { code: 'STORE_UNAVAILABLE', message: 'The database is unreachable; try again shortly.' };
+    }
+    if (!room) {
+      reply.code(404);
+      return { code: 'ROOM_NOT_FOUND', message: 'No such room.' };
+    }
+    // A preview: what a link's recipient may see before joining. No members, no history, and
+    // nothing at all about a private room: its invites have their own preview (/api/invites/:code).
+    const info = room.info();
+    if (info.visibility === 'private') {
+      reply.code(403);
+      return { code: 'FORBIDDEN', message: 'This room is private: joining needs an invite.' };
+    }
+    return {
+      room: {
+        id: info.id,
+        name: info.name,
+        topic: info.topic,
+        persistent: info.persistent,
+        visibility: info.visibility,
+        memberCount: info.memberCount,
+      },
+    };
+  });
+
+  await registerAccountRoutes(app, deps.accounts);
+  await registerInviteRoutes(app, deps.invites);
+  await registerServiceRoutes(app, deps.service);
+  await registerPresenceRoutes(app, deps.presence);
+
+  const index = join(deps.webDir, 'index.html');
+  if (existsSync(index)) {
+    await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: ['index.html'] });
+    // Room links and other app routes are client-side: serve the app's index for them.
+    app.setNotFoundHandler((req, reply) => {
+      if (
+        req.method === 'GET' &&
+        !req.url.startsWith('/api/') &&
+        !/\.[a-z0-9]+$/i.test(req.url.split('?')[0] ?? '')
+      ) {
+        return reply.sendFile('index.html');
+      }
+      reply.code(404).send({ error: 'not found' });
+    });
+  } else {
+    app.get('/', async (_req, reply) => {
+      reply.code(503).type('text/plain');
+      return `The web app is not built (${index} is missing). Run "npm run build" first.`;
+    });
+  }
+  return app;
+}

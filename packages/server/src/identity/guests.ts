@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import type { UserRef } from '@presence/protocol';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** Random lowercase base32: unguessable, url-safe and easy to read aloud. */
+export function randomId(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[(bytes[i] ?? 0) & 31];
+  return out;
+}
+
+/** A guest's id: `~<random>@<domain>`, qualified by this server as every user id is. */
+export function newGuestId(domain: string): string {
+  return `~${randomId(10)}@${domain}`;
+}
+
+export function avatarUrl(userId: string): string {
+  return `/avatars/${encodeURIComponent(userId)}.svg`;
+}
+
+export function userRef(id: string, name: string): UserRef {
+  return { id, name, avatar: avatarUrl(id) };
+}
+
+/** Guests without a name get a friendly one derived from their id. */
+export function defaultGuestName(userId: string): string {
+  return `Guest ${userId.slice(1, 5)}`;
+}

@@ -1,0 +1,265 @@
+import { z } from 'zod';
+
+/**
+ * Every configuration option in one table: its key, environment variable, CLI flag, schema,
+ * default and description. `--help`, the README's table and validation all come from here.
+ */
+export interface OptionSpec {
+  key: string;
+  env: string;
+  flag: string;
+  schema: z.ZodType;
+  default: unknown;
+  description: string;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+/** A list from a JSON array (config file) or a comma-separated string (env, flags). */
+const urlList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string().min(1)),
+);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+
+function option(key: string, schema: z.ZodType, def: unknown, description: string): OptionSpec {
+  const words = key.replace(/([A-Z])/g, '_$1').toUpperCase();
+  return {
+    key,
+    env: `PRESENCE_${words}`,
+    flag: `--${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`,
+    schema,
+    default: def,
+    description,
+  };
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  option('host', z.string().min(1), '127.0.0.1', 'Address to listen on (0.0.0.0 or :: for every interface).'),
+  option('port', port, 7880, 'HTTP port: web app, REST, /ws WebSocket, /healthz, /metrics.'),
+  option(
+    'tcpPort',
+    z.coerce.number().int().min(-1).max(65535),
+    7881,
+    'Raw TCP port (one JSON message per line); -1 disables it.',
+  ),
+  option('dataDir', z.string().min(1), './data', 'Directory for the SQLite file and the server secret.'),
+  option(
+    'domain',
+    z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9.:-]+$/),
+    'localhost',
+    "This server's domain: user ids are qualified with it (alice@domain).",
+  ),
+  option(
+    'databaseUrl',
+    z.string(),
+    '',
+    'postgres://… to use PostgreSQL (DATABASE_URL works too); empty = SQLite in dataDir.',
+  ),
+  option(
+    'databaseSchema',
+    z.string().regex(/^([a-z_][a-z0-9_]{0,62})?$/),
+    '',
+    "PostgreSQL schema for Presence's tables (created if missing); empty = the default search_path.",
+  ),
+  // External identity: tokens signed by the host site's account system (docs/integration.md).
+  option(
+    'authSharedSecret',
+    z.string().refine((v) => v === '' || v.length >= 32, 'at least 32 characters (or empty)'),
+    '',
+    "HS256 secret shared with your site's account system; its signed tokens are accepted in hello. Empty = off.",
+  ),
+  option(
+    'authJwksUrl',
+    z.string().refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), 'an http(s) URL (or empty)'),
+    '',
+    "JWKS URL of your site's account system: RS256, ES256 and EdDSA tokens signed by its keys are accepted. Empty = off.",
+  ),
+  option('authIssuer', z.string(), '', 'Required iss of external tokens; empty = not checked.'),
+  option('authAudience', z.string(), '', 'Required aud of external tokens; empty = not checked.'),
+  option('authClaimUserId', z.string().min(1), 'sub', 'Claim of an external token holding the user id.'),
+  option('authClaimName', z.string().min(1), 'name', 'Claim of an external token holding the display name.'),
+  option(
+    'authClaimAvatar',
+    z.string(),
+    'picture',
+    'Claim of an external token holding an avatar URL (http/https); empty = ignore.',
+  ),
+  option(
+    'localRegistration',
+    bool,
+    true,
+    'Allow self-registration of local accounts (POST /api/accounts). Turn off when your site is the only account system.',
+  ),
+  option(
+    'redisUrl',
+    z.string(),
+    '',
+    'redis://… to use Redis as the broker (fan-out, recent-event windows, directed messages); empty = in-process.',
+  ),
+  option(
+    'redisPrefix',
+    z.string().max(64),
+    'presence:',
+    'Prefix of every Redis key and channel (several deployments can share one Redis).',
+  ),
+  option(
+    'logLevel',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    'info',
+    'Log level (pino).',
+  ),
+  option('webDir', z.string(), '', 'Directory of the built web app; empty = the bundled packages/web/dist.'),
+  option(
+    'stunUrls',
+    urlList,
+    [],
+    'STUN server URLs for calls, comma-separated (e.g. stun:stun.example.org:3478).',
+  ),
+  option(
+    'turnUrls',
+    urlList,
+    [],
+    'TURN server URLs for calls, comma-separated (e.g. turn:turn.example.org:3478?transport=udp).',
+  ),
+  option(
+    'turnSecret',
+    z.string(),
+    '',
+    "coturn's static-auth-secret: TURN credentials are minted per user with it; empty = no TURN.",
+  ),
+  option(
+    'turnTtlSeconds',
+    positiveInt.min(60),
+    3_600,
+    'Lifetime of minted TURN credentials; clients refresh them with live.ice.',
+  ),
+  option(
+    'liveMeshMax',
+    positiveInt.max(64),
+    6,
+    'Participants a peer-to-peer (mesh) call may have (LIVE_FULL).',
+  ),
+  option(
+    'maxSdpBytes',
+    positiveInt.max(64_000),
+    32_000,
+    'Largest SDP offer or answer relayed in live.signal.',
+  ),
+  option(
+    'maxFrameBytes',
+    positiveInt,
+    65_536,
+    'Largest inbound frame (WebSocket message or TCP line) in bytes; larger → FRAME_TOO_LARGE and close.',
+  ),
+  option(
+    'maxTextLength',
+    positiveInt.max(16_000),
+    4_000,
+    'Longest chat message in characters (MESSAGE_TOO_LONG).',
+  ),
+  option(
+    'rateLimitPerSecond',
+    positiveInt,
+    20,
+    'Sustained messages per second per connection (token bucket refill).',
+  ),
+  option('rateLimitBurst', positiveInt, 60, 'Token bucket size: messages a connection may send at once.'),
+  option(
+    'rateLimitCloseAfter',
+    positiveInt,
+    200,
+    'Rejected messages within 10 s after which a connection is closed (sustained flooding).',
+  ),
+  option(
+    'maxQueueBytes',
+    positiveInt,
+    1_048_576,
+    'Per-connection send queue in bytes; a reader that falls further behind is closed (SLOW_CONSUMER).',
+  ),
+  option(
+    'maxConnectionsPerIp',
+    positiveInt,
+    200,
+    'Open connections allowed from one IP address (TOO_MANY_CONNECTIONS).',
+  ),
+  option('maxConnections', positiveInt, 50_000, 'Open connections allowed in total.'),
+  option('heartbeatIntervalMs', positiveInt.min(100), 25_000, 'How often the server pings each connection.'),
+  option(
+    'heartbeatTimeoutMs',
+    positiveInt.min(100),
+    20_000,
+    'Silence after a ping before a connection is closed (HEARTBEAT_TIMEOUT).',
+  ),
+  option(
+    'sessionGraceMs',
+    z.coerce.number().int().min(0),
+    30_000,
+    'How long a disconnected session stays resumable before its user leaves its rooms.',
+  ),
+  option(
+    'sessionTokenTtlSeconds',
+    positiveInt,
+    30 * 24 * 3600,
+    'Lifetime of session tokens (the user id survives reconnects for this long).',
+  ),
+  option('roomMaxMembers', positiveInt, 500, 'Members a room may have (ROOM_FULL).'),
+  option('maxRoomsPerSession', positiveInt, 200, 'Rooms one session may be in at once (LIMIT_EXCEEDED).'),
+  option(
+    'recentWindow',
+    positiveInt.max(100_000),
+    500,
+    'Events kept in memory per room for late joiners and recovery after reconnects.',
+  ),
+  option(
+    'joinRecentCount',
+    z.coerce.number().int().min(0).max(100),
+    50,
+    'Recent events sent with a room.join reply.',
+  ),
+  option('historyPageDefault', positiveInt, 50, 'Default room.history page size.'),
+  option('historyPageMax', positiveInt, 100, 'Largest room.history page; larger asks are clamped.'),
+  option(
+    'typingThrottleMs',
+    z.coerce.number().int().min(0),
+    2_000,
+    'Minimum time between fanned-out typing starts per user and room.',
+  ),
+  option(
+    'presenceIdleMs',
+    positiveInt.min(50),
+    300_000,
+    'A device that reported itself idle this long shows as away (its user too, when all devices are idle).',
+  ),
+  option(
+    'presenceCoalesceMs',
+    z.coerce.number().int().min(0).max(60_000),
+    250,
+    'Presence changes are held until none came for this long (at most 4× as long), then sent as one event per recipient.',
+  ),
+  option(
+    'presenceDeviceTimeoutMs',
+    positiveInt.min(50),
+    3_600_000,
+    'A socketless device (POST /api/presence) silent this long counts as offline.',
+  ),
+  option(
+    'shutdownGraceMs',
+    z.coerce.number().int().min(0),
+    3_000,
+    'On shutdown, how long sockets get to drain before they are destroyed.',
+  ),
+  option('metrics', bool, true, 'Serve Prometheus metrics at /metrics.'),
+];

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { OPTIONS } from './config-options.js';
+
+/** The server's validated configuration. Field names are the OPTIONS keys. */
+export interface Config {
+  host: string;
+  port: number;
+  tcpPort: number;
+  dataDir: string;
+  domain: string;
+  databaseUrl: string;
+  databaseSchema: string;
+  redisUrl: string;
+  redisPrefix: string;
+  authSharedSecret: string;
+  authJwksUrl: string;
+  authIssuer: string;
+  authAudience: string;
+  authClaimUserId: string;
+  authClaimName: string;
+  authClaimAvatar: string;
+  localRegistration: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  webDir: string;
+  stunUrls: string[];
+  turnUrls: string[];
+  turnSecret: string;
+  turnTtlSeconds: number;
+  liveMeshMax: number;
+  maxSdpBytes: number;
+  maxFrameBytes: number;
+  maxTextLength: number;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  rateLimitCloseAfter: number;
+  maxQueueBytes: number;
+  maxConnectionsPerIp: number;
+  maxConnections: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  sessionGraceMs: number;
+  sessionTokenTtlSeconds: number;
+  roomMaxMembers: number;
+  maxRoomsPerSession: number;
+  recentWindow: number;
+  joinRecentCount: number;
+  historyPageDefault: number;
+  historyPageMax: number;
+  typingThrottleMs: number;
+  presenceIdleMs: number;
+  presenceCoalesceMs: number;
+  presenceDeviceTimeoutMs: number;
+  shutdownGraceMs: number;
+  metrics: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const configSchema = z.object(
+  Object.fromEntries(OPTIONS.map((o) => [o.key, o.schema])) as Record<string, z.ZodType>,
+);
+
+export function defaultConfig(): Config {
+  return Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as unknown as Config;
+}
+
+/** Validate a full set of raw values (strings from env/flags are coerced). */
+export function validateConfig(raw: Record<string, unknown>): Config {
+  const unknownKeys = Object.keys(raw).filter((k) => !OPTIONS.some((o) => o.key === k));
+  if (unknownKeys.length > 0) throw new ConfigError(`unknown option(s): ${unknownKeys.join(', ')}`);
+  const parsed = configSchema.safeParse({ ...defaultConfig(), ...raw });
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${why}`);
+  }
+  const config = parsed.data as unknown as Config;
+  if (config.heartbeatTimeoutMs < 100) throw new ConfigError('heartbeatTimeoutMs must be at least 100');
+  if (config.historyPageDefault > config.historyPageMax) {
+    throw new ConfigError('historyPageDefault must not exceed historyPageMax');
+  }
+  return config;
+}
+
+export interface ConfigSources {
+  argv?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Parse `--flag value`, `--flag=value` and bare boolean `--flag`; `--config FILE` picks a JSON file. */
+function parseFlags(argv: readonly string[]): { values: Record<string, string>; configFile?: string } {
+  const values: Record<string, string> = {};
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (see --help)`);
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    let value = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (flag === '--config') {
+      configFile = value ?? argv[++i];
+      if (!configFile) throw new ConfigError('--config needs a file');
+      continue;
+    }
+    const spec = OPTIONS.find((o) => o.flag === flag);
+    if (!spec) throw new ConfigError(`unknown flag ${flag} (see --help)`);
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        value = next;
+        i++;
+      } else value = 'true';
+    }
+    values[spec.key] = value;
+  }
+  return { values, configFile };
+}
+
+/**
+ * Resolve the configuration: defaults < config file < PRESENCE_* environment < CLI flags.
+ * `DATABASE_URL` is honoured as an alias of PRESENCE_DATABASE_URL.
+ */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? process.env;
+  const flags = parseFlags(sources.argv ?? []);
+  const fromFile: Record<string, unknown> = {};
+  const file = flags.configFile ?? env['PRESENCE_CONFIG'];
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    try {
+      Object.assign(fromFile, JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      throw new ConfigError(`config file ${file} is not valid JSON`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  if (env['DATABASE_URL']) fromEnv['databaseUrl'] = env['DATABASE_URL'];
+  for (const o of OPTIONS) {
+    const v = env[o.env];
+    if (v !== undefined && v !== '') fromEnv[o.key] = v;
+  }
+  return validateConfig({ ...fromFile, ...fromEnv, ...flags.values });
+}
+
+export function helpText(): string {
+  const lines = [
+    'Usage: presence [--config FILE] [--option value …]',
+    '',
+    'Precedence: defaults < config file (JSON, --config or PRESENCE_CONFIG) < environment < flags.',
+    '',
+  ];
+  for (const o of OPTIONS) {
+    lines.push(`  ${o.flag.padEnd(28)} ${o.env}`);
+    lines.push(`      ${o.description} (default: ${JSON.stringify(o.default)})`);
+  }
+  return lines.join('\n');
+}

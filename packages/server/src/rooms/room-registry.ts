@@ -1,0 +1,161 @@
+import { PresenceError } from '@presence/protocol';
+import type { Broker } from '../broker/broker.js';
+import { randomId } from '../identity/guests.js';
+import { userRef } from '../identity/guests.js';
+import type { Store } from '../store/store.js';
+import { Room, type MembershipObserver } from './room.js';
+
+/**
+ * The rooms loaded in this process. Ephemeral rooms live only here and are purged when empty;
+ * persistent rooms are loaded from the store on first use and unloaded when nobody is in them.
+ */
+export class RoomRegistry {
+  readonly #rooms = new Map<string, Room>();
+  readonly #loading = new Map<string, Promise<Room | undefined>>();
+  readonly #store: Store;
+  readonly #broker: Broker;
+  readonly #onChange: () => void;
+  readonly #onPurge: (roomId: string) => Promise<void>;
+  readonly #observers: MembershipObserver[] = [];
+  /** Handed to every room this registry makes: forwards to whoever observes membership. */
+  readonly #membership: MembershipObserver = {
+    joined: (room, userId) => {
+      for (const o of this.#observers) o.joined(room, userId);
+    },
+    left: (room, userId) => {
+      for (const o of this.#observers) o.left(room, userId);
+    },
+    unloaded: (room) => {
+      for (const o of this.#observers) o.unloaded(room);
+    },
+  };
+
+  /** `onPurge` runs when an ephemeral room is gone for good (its invites go with it). */
+  constructor(
+    store: Store,
+    broker: Broker,
+    onChange: () => void = () => undefined,
+    onPurge: (roomId: string) => Promise<void> = () => Promise.resolve(),
+  ) {
+    this.#store = store;
+    this.#broker = broker;
+    this.#onChange = onChange;
+    this.#onPurge = onPurge;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  count(persistent: boolean): number {
+    let n = 0;
+    for (const r of this.#rooms.values()) if (r.persistent === persistent) n++;
+    return n;
+  }
+
+  /**
+   * Hear of every member added to or removed from a loaded room (a persistent room's stored
+   * members count as added when it loads) and of every unload. Presence uses it for co-membership.
+   */
+  observeMembership(observer: MembershipObserver): void {
+    this.#observers.push(observer);
+  }
+
+  /** The rooms loaded now (a snapshot, so callers may await while iterating). */
+  list(): Room[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** A loaded room, without touching the store. */
+  loaded(id: string): Room | undefined {
+    return this.#rooms.get(id);
+  }
+
+  /** The room, loading a persistent one from the store if needed; undefined if none exists. */
+  async get(id: string): Promise<Room | undefined> {
+    const room = this.#rooms.get(id);
+    if (room) return room;
+    let loading = this.#loading.get(id);
+    if (!loading) {
+      loading = this.#load(id).finally(() => this.#loading.delete(id));
+      this.#loading.set(id, loading);
+    }
+    return loading;
+  }
+
+  /** Like get, but answers ROOM_NOT_FOUND. */
+  async require(id: string): Promise<Room> {
+    const room = await this.get(id);
+    if (!room) throw new PresenceError('ROOM_NOT_FOUND', `No room "${id}".`);
+    return room;
+  }
+
+  async #load(id: string): Promise<Room | undefined> {
+    const stored = await this.#store.getRoom(id);
+    if (!stored) return undefined;
+    // Another load may have finished while we awaited.
+    const raced = this.#rooms.get(id);
+    if (raced) return raced;
+    const members = await this.#store.listMembers(id);
+    const room = new Room(
+      {
+        id: stored.id,
+        name: stored.name,
+        topic: stored.topic,
+        visibility: stored.visibility,
+        persistent: true,
+        epoch: stored.epoch,
+        seq: stored.lastSeq,
+        createdAt: stored.createdAt,
+        createdBy: stored.createdBy,
+      },
+      this.#membership,
+    );
+    for (const m of members) {
+      room.members.set(m.userId, {
+        ref: { ...userRef(m.userId, m.name), avatar: m.avatar },
+        role: m.role,
+        joinedAt: m.joinedAt,
+        sessions: new Set(),
+        lastRead: 0,
+      });
+    }
+    await this.#broker.resetWindow(id, room.epoch, room.seq);
+    this.#rooms.set(id, room);
+    this.#onChange();
+    return room;
+  }
+
+  /** A new ephemeral room with an unguessable id and a fresh epoch. */
+  createEphemeral(createdBy: string, topic = ''): Room {
+    let id = randomId(16);
+    while (this.#rooms.has(id)) id = randomId(16);
+    const room = new Room(
+      {
+        id,
+        name: null,
+        topic,
+        visibility: 'link',
+        persistent: false,
+        epoch: randomId(12),
+        seq: 0,
+        createdAt: Date.now(),
+        createdBy,
+      },
+      this.#membership,
+    );
+    this.#rooms.set(id, room);
+    this.#onChange();
+    return room;
+  }
+
+  /** Forget an empty room: an ephemeral one is gone for good, a persistent one stays in the store. */
+  async unload(room: Room): Promise<void> {
+    if (this.#rooms.get(room.id) !== room) return;
+    this.#rooms.delete(room.id);
+    this.#membership.unloaded(room);
+    await this.#broker.dropRoom(room.id);
+    this.#onChange();
+    if (!room.persistent) await this.#onPurge(room.id);
+  }
+}

@@ -1,0 +1,230 @@
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InProcessBroker } from './broker/in-process-broker.js';
+import { RedisBroker } from './broker/redis-broker.js';
+import { directChannel, liveLifecycle } from './gateway/session-hooks.js';
+import { UserDirectory } from './gateway/user-directory.js';
+import { socialSessionHooks } from './gateway/social-handlers.js';
+import { ContactsService, type UserChannel } from './presence/contacts-service.js';
+import { DmService } from './presence/dm-service.js';
+import { PresenceDelivery } from './gateway/presence-delivery.js';
+import { watchContactChanges } from './presence/contact-changes.js';
+import { DeviceTokens } from './presence/device-tokens.js';
+import { PresenceService } from './presence/presence-service.js';
+import { LiveService } from './live/live-service.js';
+import type { Broker } from './broker/broker.js';
+import { ChatService } from './chat/chat-service.js';
+import { Gateway } from './gateway/gateway.js';
+import { createHandlers } from './gateway/handlers.js';
+import { RoomFanout } from './gateway/room-fanout.js';
+import { SessionManager } from './gateway/session-manager.js';
+import { createHttpApp } from './http/http-app.js';
+import { AccountService } from './identity/account-service.js';
+import { ExternalTokens } from './identity/external-tokens.js';
+import { IdentityService } from './identity/identity-service.js';
+import { SessionTokens } from './identity/session-tokens.js';
+import { validateConfig, type Config } from './ops/config.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { Metrics } from './ops/metrics.js';
+import { loadOrCreateSecret } from './ops/server-secret.js';
+import { RoomLog } from './rooms/room-log.js';
+import { RoomQueries } from './rooms/room-queries.js';
+import { RoomRecoveryService } from './rooms/room-recovery.js';
+import { RoomRegistry } from './rooms/room-registry.js';
+import { RoomService } from './rooms/room-service.js';
+import { RoomAdmin } from './rooms/room-admin.js';
+import { InviteService } from './rooms/invite-service.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { TransportHub } from './transport/transport-hub.js';
+
+export const VERSION = '0.1.0';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The web app built by Vite, relative to this file in src/ or dist/. */
+const BUNDLED_WEB_DIR = resolve(here, '../../web/dist');
+
+export interface PresenceServer {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly metrics: Metrics;
+  /** Start listening; resolves with the bound ports (useful with port 0). */
+  listen(): Promise<{ httpPort: number; tcpPort: number | null }>;
+  /** Graceful shutdown: tell clients, drain, close sockets, store and timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Compose a server from its configuration. Layers are wired here and nowhere else:
+ * transport → gateway → domain (rooms, chat) → broker and store.
+ */
+export async function createPresenceServer(raw: Partial<Config> = {}): Promise<PresenceServer> {
+  const config = validateConfig(raw as Record<string, unknown>);
+  const log = createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const secret = loadOrCreateSecret(config.dataDir);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl || undefined,
+    databaseSchema: config.databaseSchema || undefined,
+    dataDir: config.dataDir,
+    warn: (message) => log.warn(message),
+  });
+  // Redis when configured (a cluster's nodes share fan-out, windows and directed messages).
+  const broker: Broker = config.redisUrl
+    ? new RedisBroker({ url: config.redisUrl, prefix: config.redisPrefix, windowSize: config.recentWindow })
+    : new InProcessBroker({ windowSize: config.recentWindow });
+
+  const registry = new RoomRegistry(
+    store,
+    broker,
+    () => {
+      metrics.rooms.set({ kind: 'ephemeral' }, registry.count(false));
+      metrics.rooms.set({ kind: 'persistent' }, registry.count(true));
+    },
+    // A purged room's invites go with it. Should that fail, they still lead nowhere (no room).
+    (roomId): Promise<void> =>
+      invites.forgetRoom(roomId).catch((err: unknown) => log.warn({ err, roomId }, 'invites not deleted')),
+  );
+  const invites: InviteService = new InviteService({ registry, store });
+  const roomLog = new RoomLog(store, broker);
+  const rooms = new RoomService({ registry, log: roomLog, store, broker, limits: config, invites });
+  const queries = new RoomQueries({ registry, store, broker, limits: config });
+  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config });
+  const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
+  const live = new LiveService({ registry, log: roomLog, broker, options: config });
+  const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
+  const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
+  const tokens = new SessionTokens(secret, config.domain, config.sessionTokenTtlSeconds);
+  const external = ExternalTokens.enabled(config)
+    ? new ExternalTokens(config, (err) => log.warn({ err }, 'external token keys unavailable'))
+    : null;
+  const identity = new IdentityService({ tokens, accounts: store.accounts, external, domain: config.domain });
+  const accounts = new AccountService({
+    accounts: store.accounts,
+    identity,
+    domain: config.domain,
+    registration: config.localRegistration,
+  });
+  if (external && config.localRegistration) {
+    log.warn(
+      'local registration is open next to external identity: usernames can take ids your site may issue',
+    );
+  }
+  const sessions = new SessionManager({
+    options: { ...config, version: VERSION },
+    identity,
+    rooms,
+    recovery,
+    fanout,
+    log,
+    onCountChange: (n) => metrics.sessions.set(n),
+  });
+  const users = new UserDirectory();
+  sessions.addHooks(users.hooks());
+  sessions.addHooks(directChannel(broker));
+  sessions.addHooks(liveLifecycle(live));
+  // Presence: sessions are devices; visibility follows room co-membership (the registry's
+  // membership observer) and contacts (every contact change passes through the wrapped store).
+  const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
+  const presence = new PresenceService({
+    options: config,
+    contacts: store.social,
+    sink: presenceDelivery,
+    log,
+  });
+  registry.observeMembership(presence.visibility);
+  sessions.addHooks(presenceDelivery.hooks(presence));
+  const deviceTokens = new DeviceTokens(store.social);
+  const social = watchContactChanges(store.social, (a, b) => void presence.visibility.contactsChanged(a, b));
+  const userChannel: UserChannel = {
+    send: (userId, message, except) => users.send(userId, message, (s) => s.id !== except),
+  };
+  const contacts = new ContactsService({
+    social,
+    accounts: store.accounts,
+    users: userChannel,
+  });
+  const dms = new DmService({
+    social: store.social,
+    // The state others see (hidden → offline), so gating never reveals a hidden user.
+    presence,
+    users: userChannel,
+    limits: config,
+    onLost: (err, user, count) => log.error({ err, user, count }, 'kept direct messages lost'),
+  });
+  sessions.addHooks(socialSessionHooks({ contacts, dms, log }));
+  const gateway = new Gateway({
+    handlers: createHandlers({
+      rooms,
+      queries,
+      chat,
+      fanout,
+      live,
+      invites,
+      social: { contacts, dms },
+      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens },
+      maxRoomsPerSession: config.maxRoomsPerSession,
+    }),
+    sessions,
+    limits: config,
+    metrics,
+    log,
+  });
+  const transport = new TransportHub({ ...config, wsPath: '/ws' }, gateway);
+  const http = await createHttpApp({
+    webDir: config.webDir || BUNDLED_WEB_DIR,
+    metrics: config.metrics ? metrics : null,
+    store,
+    queries,
+    registry,
+    accounts: { accounts, log },
+    invites: { invites },
+    service: { store, admin, invites, tokens, domain: config.domain, log, version: VERSION },
+    presence: { presence, tokens: deviceTokens, log },
+    health: () => ({
+      version: VERSION,
+      storeKind: store.kind,
+      connections: { ws: transport.countByKind('ws'), tcp: transport.countByKind('tcp') },
+      sessions: sessions.size,
+      rooms: registry.size,
+      uptimeSeconds: Math.round(process.uptime()),
+    }),
+  });
+  transport.attachWebSocket(http.server);
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    store,
+    broker,
+    metrics,
+    async listen() {
+      await http.listen({ host: config.host, port: config.port });
+      const httpPort = (http.server.address() as AddressInfo).port;
+      const tcpPort = config.tcpPort >= 0 ? await transport.listenTcp(config.host, config.tcpPort) : null;
+      transport.startHeartbeats();
+      log.info(
+        { host: config.host, httpPort, tcpPort, store: store.kind, dataDir: config.dataDir },
+        'presence listening',
+      );
+      return { httpPort, tcpPort };
+    },
+    close() {
+      closing ??= (async () => {
+        log.info('shutting down');
+        await transport.close();
+        sessions.close();
+        presence.close();
+        await http.close();
+        await broker.close();
+        await store.close();
+        log.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Integers that can grow past 2^31 are `bigint` columns: PostgreSQL
+ * returns int8 as strings (and counts as strings), SQLite as numbers, so the select type admits
+ * both and every read goes through `toNum` (rows.ts). Writes are always plain numbers.
+ */
+export type Int8 = ColumnType<string | number | bigint, number, number>;
+
+export interface RoomsTable {
+  id: string;
+  name: string | null;
+  topic: string;
+  visibility: string;
+  epoch: string;
+  last_seq: Int8;
+  /** Integer milliseconds since the epoch, like every timestamp here. */
+  created_at: Int8;
+  created_by: string;
+}
+
+export interface RoomMembersTable {
+  room_id: string;
+  user_id: string;
+  name: string;
+  avatar: string;
+  role: string;
+  joined_at: Int8;
+  /** The highest seq the member has read; only ever moves forward. */
+  last_read: Int8;
+}
+
+export interface RoomEventsTable {
+  room_id: string;
+  seq: Int8;
+  type: string;
+  /** The sender of a `message` event; null for every other type. */
+  sender_id: string | null;
+  /** The sender's idempotency key; unique per (room_id, sender_id) when present. */
+  nonce: string | null;
+  ts: Int8;
+  /** JSON text of the whole event in its current state (edits and deletes applied). */
+  payload: string;
+  /** 1 once a message is deleted, so unread counts need not parse payloads. */
+  deleted: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string | null;
+  name: string;
+  avatar_url: string | null;
+  password_hash: string | null;
+  /** 'local' (username + password), 'external' (signed by another account system), 'service'. */
+  kind: string;
+  token_version: number;
+  created_at: Int8;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  /** When the token would have expired anyway: rows past it can be deleted. */
+  expires_at: Int8;
+}
+
+export interface ServiceKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  created_at: Int8;
+  revoked_at: Int8 | null;
+}
+
+export interface InvitesTable {
+  code: string;
+  room_id: string;
+  kind: string;
+  max_uses: number | null;
+  uses: number;
+  expires_at: Int8 | null;
+  revoked_at: Int8 | null;
+  created_at: Int8;
+  created_by: string;
+  created_by_name: string;
+}
+
+export interface ContactsTable {
+  owner_id: string;
+  contact_id: string;
+  /** 'accepted' or 'pending' (owner asked contact). */
+  state: string;
+  message: string | null;
+  /** JSON array of labels. */
+  groups: string;
+  contact_name: string;
+  contact_avatar: string;
+  owner_name: string;
+  owner_avatar: string;
+  created_at: Int8;
+}
+
+export interface ContactSettingsTable {
+  owner_id: string;
+  important_group: string | null;
+}
+
+export interface BlocksTable {
+  owner_id: string;
+  blocked_id: string;
+  created_at: Int8;
+}
+
+export interface OfflineMessagesTable {
+  id: string;
+  from_id: string;
+  to_id: string;
+  payload: string;
+  created_at: Int8;
+}
+
+export interface DeviceTokensTable {
+  token_hash: string;
+  user_id: string;
+  name: string;
+  device: string;
+  created_at: Int8;
+}
+
+/** Kysely Migrator's bookkeeping (names set in migrations.ts). */
+export interface MigrationTable {
+  name: string;
+  timestamp: string;
+}
+
+export interface MigrationLockTable {
+  id: string;
+  is_locked: number;
+}
+
+export interface Database {
+  rooms: RoomsTable;
+  room_members: RoomMembersTable;
+  room_events: RoomEventsTable;
+  presence_migration: MigrationTable;
+  presence_migration_lock: MigrationLockTable;
+  users: UsersTable;
+  revoked_tokens: RevokedTokensTable;
+  service_keys: ServiceKeysTable;
+  invites: InvitesTable;
+  contacts: ContactsTable;
+  contact_settings: ContactSettingsTable;
+  blocks: BlocksTable;
+  offline_messages: OfflineMessagesTable;
+  device_tokens: DeviceTokensTable;
+}

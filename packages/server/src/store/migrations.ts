@@ -1,0 +1,236 @@
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Database } from './kysely-schema.js';
+
+/**
+ * Schema migrations as code, run by Kysely's Migrator: it records applied names in
+ * `presence_migration` and, on PostgreSQL, serialises concurrent starters with a row lock in
+ * `presence_migration_lock`. Never edit a shipped migration; add the next one.
+ *
+ * Every statement uses `if not exists` because SQLite has no transactional DDL in Kysely's eyes:
+ * a crash halfway through a migration must leave something a rerun can finish.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rooms')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .addColumn('topic', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'text', (c) => c.notNull())
+        .addColumn('last_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('room_members')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('avatar', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('joined_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_read', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('room_members_pk', ['room_id', 'user_id'])
+        .execute();
+      // roomsOfUser looks members up by user.
+      await db.schema
+        .createIndex('room_members_user_idx')
+        .ifNotExists()
+        .on('room_members')
+        .column('user_id')
+        .execute();
+
+      await db.schema
+        .createTable('room_events')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('sender_id', 'text')
+        .addColumn('nonce', 'text')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        // (room_id, seq) is the log's order and its uniqueness: a duplicate seq cannot be stored.
+        .addPrimaryKeyConstraint('room_events_pk', ['room_id', 'seq'])
+        .execute();
+      // Idempotent resend: one message per (room, sender, nonce). Partial, so nonce-less rows and
+      // non-message events never collide.
+      await db.schema
+        .createIndex('room_events_nonce_idx')
+        .ifNotExists()
+        .on('room_events')
+        .columns(['room_id', 'sender_id', 'nonce'])
+        .unique()
+        .where(sql<boolean>`nonce is not null`)
+        .execute();
+    },
+  },
+  '0002_identity_and_invites': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        // Local accounts log in with it; null for external and service-created users.
+        .addColumn('username', 'text', (c) => c.unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('avatar_url', 'text')
+        .addColumn('password_hash', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        // Bumped on password change: every older session token of the user stops working.
+        .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('revoked_tokens')
+        .ifNotExists()
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('service_keys')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        // SHA-256 of the key: the key itself is shown once, at creation, and never stored.
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('invites')
+        .ifNotExists()
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('max_uses', 'integer')
+        .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_by_name', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('invites_room_idx').ifNotExists().on('invites').column('room_id').execute();
+    },
+  },
+  '0003_presence': {
+    async up(db: Kysely<unknown>) {
+      // One row per direction: (owner, contact). Accepted contacts have both rows with state
+      // 'accepted'; a pending request is one row (requester → target) with state 'pending'.
+      await db.schema
+        .createTable('contacts')
+        .ifNotExists()
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('contact_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('message', 'text')
+        // JSON array of group labels.
+        .addColumn('groups', 'text', (c) => c.notNull().defaultTo('[]'))
+        // The other party's display name and avatar as last known.
+        .addColumn('contact_name', 'text', (c) => c.notNull())
+        .addColumn('contact_avatar', 'text', (c) => c.notNull())
+        .addColumn('owner_name', 'text', (c) => c.notNull())
+        .addColumn('owner_avatar', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('contacts_pk', ['owner_id', 'contact_id'])
+        .execute();
+      await db.schema
+        .createIndex('contacts_contact_idx')
+        .ifNotExists()
+        .on('contacts')
+        .column('contact_id')
+        .execute();
+      await db.schema
+        .createTable('contact_settings')
+        .ifNotExists()
+        .addColumn('owner_id', 'text', (c) => c.primaryKey())
+        .addColumn('important_group', 'text')
+        .execute();
+      await db.schema
+        .createTable('blocks')
+        .ifNotExists()
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('blocked_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blocks_pk', ['owner_id', 'blocked_id'])
+        .execute();
+      await db.schema
+        .createTable('offline_messages')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('from_id', 'text', (c) => c.notNull())
+        .addColumn('to_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('offline_messages_to_idx')
+        .ifNotExists()
+        .on('offline_messages')
+        .column('to_id')
+        .execute();
+      await db.schema
+        .createTable('device_tokens')
+        .ifNotExists()
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('device', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+/**
+ * Bring the schema to the latest migration; a no-op when it is already there.
+ * `schema` (PostgreSQL) is where the bookkeeping tables live: it must be the schema the connection's
+ * search_path resolves to, because the Migrator's existence check looks at every schema otherwise
+ * and would be fooled by another deployment's (or test run's) tables.
+ */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  kind: 'sqlite' | 'postgres',
+  schema?: string,
+): Promise<void> {
+  let migrationTableSchema = schema;
+  if (kind === 'postgres' && migrationTableSchema === undefined) {
+    const r = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+    migrationTableSchema = r.rows[0]?.s ?? undefined;
+  }
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'presence_migration',
+    migrationLockTableName: 'presence_migration_lock',
+    migrationTableSchema,
+  });
+  // Kysely's introspection lists tables of every schema; if another schema is dropped at that
+  // moment (other deployments or test runs sharing the database), PostgreSQL reports that schema
+  // missing. That race is harmless to us: try again.
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    // The Migrator reports instead of throwing; `error` is the original error (kept so connection
+    // failures are still recognisable upstream).
+    if (error === undefined) return;
+    // "schema "x" does not exist" or "relation "x.t" does not exist", for a schema not ours.
+    const vanished =
+      error instanceof Error
+        ? /(?:schema "([^"]+)"|relation "([^".]+)\.[^"]+") does not exist/.exec(error.message)
+        : null;
+    const foreignSchemaVanished =
+      vanished !== null && (vanished[1] ?? vanished[2]) !== (migrationTableSchema ?? '');
+    if (!foreignSchemaVanished || attempt >= 5) throw error;
+    await new Promise((r) => setTimeout(r, 20 * attempt));
+  }
+}

@@ -1,0 +1,121 @@
+import type { Socket } from 'node:net';
+import { ERRORS, type ErrorCode } from '@presence/protocol';
+import { OutboundFrame } from './outbound-frame.js';
+
+export type TransportKind = 'ws' | 'tcp';
+
+/** What the transport reports upward. The gateway implements it; transport knows nothing of rooms. */
+export interface ConnectionSink {
+  onOpen(conn: Connection): void;
+  onFrame(conn: Connection, frame: string): void;
+  onClose(conn: Connection, code: ErrorCode | null): void;
+}
+
+export interface ConnectionLimits {
+  maxFrameBytes: number;
+  maxQueueBytes: number;
+}
+
+let nextId = 1;
+
+/**
+ * One client connection, WebSocket or TCP, with identical semantics. Writes go straight to the
+ * socket, corked for the rest of the current tick so a burst becomes one system call, and the
+ * socket's own write buffer is the bounded send queue: past `maxQueueBytes` the reader is too
+ * slow and is cut off with SLOW_CONSUMER instead of being buffered without bound.
+ */
+export abstract class Connection {
+  readonly id = String(nextId++);
+  abstract readonly kind: TransportKind;
+  readonly remoteAddress: string;
+  readonly openedAt = Date.now();
+  /** Last time anything arrived from the client (data, pong). */
+  lastSeen = Date.now();
+  /** Opaque slot for the layer above (the gateway keeps its per-connection state here). */
+  state: unknown = undefined;
+  #closed = false;
+  #corked = false;
+  protected readonly socket: Socket;
+  protected readonly limits: ConnectionLimits;
+  protected readonly sink: ConnectionSink;
+
+  /** Resolves when the underlying socket is fully closed (not merely marked closed). */
+  readonly socketClosed: Promise<void>;
+
+  constructor(socket: Socket, limits: ConnectionLimits, sink: ConnectionSink) {
+    this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.socket = socket;
+    this.limits = limits;
+    this.sink = sink;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes accepted for sending but not yet handed to the kernel. */
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  protected abstract encode(frame: OutboundFrame): Buffer;
+  /** Send a heartbeat probe in this transport's way. */
+  abstract ping(tcpPing: OutboundFrame): void;
+  /** Transport-specific close after the error frame was queued. */
+  protected abstract shutdown(code: ErrorCode | null): void;
+
+  /** Queue a frame. Returns false when the connection is closed or was just cut off as too slow. */
+  send(frame: OutboundFrame): boolean {
+    if (this.#closed) return false;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(this.#uncork);
+    }
+    this.socket.write(this.encode(frame));
+    if (this.socket.writableLength > this.limits.maxQueueBytes) {
+      this.#markClosed('SLOW_CONSUMER');
+      // The queue is full, so a polite goodbye would wait behind it: drop the socket now.
+      this.socket.destroy();
+      return false;
+    }
+    return true;
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.socket.uncork();
+  };
+
+  /**
+   * Send `{type:'error', code}` (unless code is null or `announce` is false, e.g. when the error was
+   * already sent as a request's reply) and close with the code's close status. Safe to call twice.
+   */
+  close(code: ErrorCode | null, message?: string, announce = true): void {
+    if (this.#closed) return;
+    if (code !== null && announce) {
+      this.send(OutboundFrame.of({ type: 'error', code, message: message ?? ERRORS[code].text }));
+    }
+    if (this.#closed) return; // the error frame itself overflowed the queue
+    this.#markClosed(code);
+    this.shutdown(code);
+  }
+
+  /** Destroy the socket without a goodbye (shutdown deadline passed). Safe on a closed connection. */
+  destroy(): void {
+    this.#markClosed(null);
+    this.socket.destroy();
+  }
+
+  /** Called by subclasses when the socket is gone, whoever closed it. */
+  protected handleSocketClosed(): void {
+    this.#markClosed(null);
+  }
+
+  #markClosed(code: ErrorCode | null): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.sink.onClose(this, code);
+  }
+}

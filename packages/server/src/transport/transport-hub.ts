@@ -1,0 +1,165 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { ErrorCode } from '@presence/protocol';
+import type { Connection, ConnectionSink } from './connection.js';
+import { OutboundFrame } from './outbound-frame.js';
+import { TcpConnection } from './tcp-connection.js';
+import { WsConnection } from './ws-connection.js';
+
+export interface TransportOptions {
+  maxFrameBytes: number;
+  maxQueueBytes: number;
+  maxConnectionsPerIp: number;
+  maxConnections: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  shutdownGraceMs: number;
+  /** Path of the WebSocket endpoint on the HTTP server. */
+  wsPath: string;
+}
+
+/**
+ * Owns every client connection of this process: accepts WebSocket upgrades and TCP sockets,
+ * enforces per-address and total connection limits, runs one heartbeat sweep for all connections
+ * (one timer, not one per socket), and closes everything on shutdown.
+ */
+export class TransportHub {
+  readonly #options: TransportOptions;
+  readonly #sink: ConnectionSink;
+  readonly #connections = new Set<Connection>();
+  /** Every connection whose socket is still open, including ones already marked closed. */
+  readonly #open = new Set<Connection>();
+  readonly #perIp = new Map<string, number>();
+  readonly #wss: WebSocketServer;
+  #tcpServer: NetServer | undefined;
+  #sweep: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  constructor(options: TransportOptions, sink: ConnectionSink) {
+    this.#options = options;
+    // Wrap the sink so the hub's bookkeeping runs first, whoever closes a connection.
+    this.#sink = {
+      onOpen: (conn) => sink.onOpen(conn),
+      onFrame: (conn, frame) => sink.onFrame(conn, frame),
+      onClose: (conn, code) => {
+        this.#forget(conn);
+        sink.onClose(conn, code);
+      },
+    };
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      // A hard memory guard only; frames over maxFrameBytes get FRAME_TOO_LARGE from the connection.
+      maxPayload: options.maxFrameBytes * 4 + 1024,
+    });
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  countByKind(kind: 'ws' | 'tcp'): number {
+    let n = 0;
+    for (const c of this.#connections) if (c.kind === kind) n++;
+    return n;
+  }
+
+  /** Serve WebSocket upgrades on `wsPath` of an HTTP server; other paths are refused. */
+  attachWebSocket(http: HttpServer): void {
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (this.#closing || path !== this.#options.wsPath) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new WsConnection(ws, socket as Socket, this.#options, this.#sink);
+        this.#admit(conn);
+      });
+    });
+  }
+
+  /** Listen for raw TCP clients. Resolves with the bound port. */
+  listenTcp(host: string, port: number): Promise<number> {
+    const server = createServer({ noDelay: true }, (socket) => {
+      if (this.#closing) {
+        socket.destroy();
+        return;
+      }
+      this.#admit(new TcpConnection(socket, this.#options, this.#sink));
+    });
+    this.#tcpServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  startHeartbeats(): void {
+    if (this.#sweep) return;
+    this.#sweep = setInterval(() => this.#heartbeat(), this.#options.heartbeatIntervalMs);
+    this.#sweep.unref();
+  }
+
+  #admit(conn: Connection): void {
+    const ip = conn.remoteAddress;
+    const fromIp = (this.#perIp.get(ip) ?? 0) + 1;
+    this.#open.add(conn);
+    void conn.socketClosed.then(() => this.#open.delete(conn));
+    this.#connections.add(conn);
+    this.#perIp.set(ip, fromIp);
+    if (fromIp > this.#options.maxConnectionsPerIp || this.#connections.size > this.#options.maxConnections) {
+      // Accept, then refuse with a typed code: a client learns why, instead of a bare reset.
+      conn.close('TOO_MANY_CONNECTIONS');
+      return;
+    }
+    this.#sink.onOpen(conn);
+  }
+
+  #forget(conn: Connection): void {
+    if (!this.#connections.delete(conn)) return;
+    const n = (this.#perIp.get(conn.remoteAddress) ?? 1) - 1;
+    if (n <= 0) this.#perIp.delete(conn.remoteAddress);
+    else this.#perIp.set(conn.remoteAddress, n);
+  }
+
+  #heartbeat(): void {
+    const now = Date.now();
+    const deadline = now - this.#options.heartbeatIntervalMs - this.#options.heartbeatTimeoutMs;
+    const ping = OutboundFrame.of({ type: 'ping', ts: now });
+    for (const conn of this.#connections) {
+      if (conn.lastSeen < deadline) conn.close('HEARTBEAT_TIMEOUT');
+      else conn.ping(ping);
+    }
+  }
+
+  /**
+   * Stop accepting, tell every client the server is going away, give sockets `shutdownGraceMs` to
+   * drain, then destroy what is left. Resolves when every socket and listener is closed.
+   */
+  async close(code: ErrorCode = 'SERVER_SHUTTING_DOWN'): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#sweep) clearInterval(this.#sweep);
+    const tcpClosed = new Promise<void>((resolve) => {
+      if (!this.#tcpServer) return resolve();
+      this.#tcpServer.close(() => resolve());
+    });
+    for (const conn of [...this.#connections]) conn.close(code);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.shutdownGraceMs);
+    });
+    await Promise.race([Promise.all([...this.#open].map((c) => c.socketClosed)), deadline]);
+    clearTimeout(timer);
+    for (const conn of [...this.#open]) conn.destroy();
+    await Promise.all([...this.#open].map((c) => c.socketClosed));
+    this.#wss.close();
+    await tcpClosed;
+  }
+}

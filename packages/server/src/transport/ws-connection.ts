@@ -1,0 +1,73 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { ERRORS, type ErrorCode } from '@presence/protocol';
+import { Connection, type ConnectionLimits, type ConnectionSink } from './connection.js';
+import { OutboundFrame } from './outbound-frame.js';
+
+const BINARY_REFUSED = OutboundFrame.of({
+  type: 'error',
+  code: 'PROTOCOL_ERROR',
+  message: 'Binary frames are not accepted; send JSON as text frames.',
+});
+
+/**
+ * A WebSocket connection. The `ws` library does the handshake and parses inbound frames; outbound
+ * frames are pre-built once per broadcast (OutboundFrame.wsBytes) and written to the raw socket.
+ * That is safe because permessage-deflate is off, so `ws` itself writes synchronously too (pings,
+ * close frames) and nothing interleaves inside a frame.
+ */
+export class WsConnection extends Connection {
+  readonly kind = 'ws' as const;
+  readonly #ws: WebSocket;
+
+  constructor(ws: WebSocket, socket: Socket, limits: ConnectionLimits, sink: ConnectionSink) {
+    super(socket, limits, sink);
+    this.#ws = ws;
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.lastSeen = Date.now();
+    });
+    ws.on('ping', () => {
+      this.lastSeen = Date.now();
+    });
+    // ws reports oversize frames (beyond its hard guard) and protocol violations here, then closes.
+    ws.on('error', () => undefined);
+    ws.on('close', () => this.handleSocketClosed());
+  }
+
+  protected encode(frame: OutboundFrame): Buffer {
+    return frame.wsBytes();
+  }
+
+  ping(): void {
+    if (!this.closed) this.#ws.ping();
+  }
+
+  protected shutdown(code: ErrorCode | null): void {
+    const status = code === null ? 1000 : ERRORS[code].wsClose;
+    this.#ws.close(status, code ?? '');
+    // A client that never answers the close handshake is dropped rather than waited for.
+    setTimeout(() => this.socket.destroy(), 2_000).unref();
+  }
+
+  #onMessage(data: unknown, isBinary: boolean): void {
+    if (this.closed) return;
+    this.lastSeen = Date.now();
+    const buffer = toBuffer(data);
+    if (buffer.length > this.limits.maxFrameBytes) {
+      this.close('FRAME_TOO_LARGE', `Frames are limited to ${this.limits.maxFrameBytes} bytes.`);
+      return;
+    }
+    if (isBinary) {
+      this.send(BINARY_REFUSED);
+      return;
+    }
+    this.sink.onFrame(this, buffer.toString('utf8'));
+  }
+}
+
+function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data as Buffer[]);
+  return Buffer.from(data as ArrayBuffer);
+}

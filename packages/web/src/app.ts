@@ -1,0 +1,379 @@
+import type { ResultOf, RoomEvent, Visibility, Welcome } from '@presence/protocol';
+import type { LiveSignalEvent } from './call/live-roster.ts';
+import { Emitter } from './emitter.ts';
+import { PresenceStore } from './presence-store.ts';
+import { RoomStore } from './room-store.ts';
+import { createClient, errorCode, errorText, type ChatClient, type ConnState } from './sdk.ts';
+import { savedAccount, savedName, savedToken, saveName, saveToken, type SavedAccount } from './storage.ts';
+
+export type MyRoom = ResultOf<'rooms.mine'>['rooms'][number];
+
+/** A row of the "My rooms" list: the server's persistent rooms plus the rooms joined in this tab. */
+export interface RoomListEntry {
+  id: string;
+  name: string | null;
+  persistent: boolean;
+  unread: number;
+}
+
+/** Connection as the banner shows it: `idle` until a name is known and a first connect starts. */
+export type AppConnState = ConnState | 'idle' | 'failed';
+
+export interface AppEvents extends Record<string, unknown> {
+  conn: AppConnState;
+  me: Welcome | null;
+  myRooms: void;
+  toast: { text: string; kind: 'error' | 'info' };
+  /** A call signaling message addressed to this session. */
+  liveSignal: LiveSignalEvent;
+  /** Logged in or out: the views start over with the new user. */
+  identity: void;
+}
+
+/**
+ * App-wide state: the one client connection, the joined rooms and "My rooms". Views read it and
+ * subscribe to its events; nothing here touches the DOM.
+ */
+export class App extends Emitter<AppEvents> {
+  name = savedName();
+  conn: AppConnState = 'idle';
+  me: Welcome | null = null;
+  readonly rooms = new Map<string, RoomStore>();
+  /** Presence, contacts and direct messages of the current user. */
+  readonly presence = new PresenceStore(this);
+  /** `rooms.mine`, or null before it loaded / when the server cannot answer it yet. */
+  myRooms: MyRoom[] | null = null;
+  myRoomsUnavailable = false;
+  /** The room on screen: its unread count stays 0 while it is being read. */
+  currentRoom: string | null = null;
+
+  private client: ChatClient | null = null;
+  private connecting: Promise<ChatClient> | null = null;
+  private myRoomsTimer: number | null = null;
+  /** Unread counts of joined rooms the server does not list (unnamed, temporary rooms). */
+  private readonly localUnread = new Map<string, number>();
+  /** Clients whose first connect completed. */
+  private readonly ready = new WeakSet<ChatClient>();
+
+  get userId(): string | null {
+    return this.me?.userId ?? this.client?.userId ?? null;
+  }
+
+  /** The account logged in in this browser (localStorage), or null for a guest. */
+  get account(): SavedAccount | null {
+    return savedAccount();
+  }
+
+  /** Remember a display name; a different name than the connected one starts a new guest identity. */
+  setName(name: string): void {
+    const trimmed = name.trim();
+    if (trimmed === this.name && this.client) return;
+    // An account keeps its own name: the typed one is only remembered for guest use.
+    const changed = this.me !== null && this.me.name !== trimmed && this.me.userId.startsWith('~');
+    this.name = trimmed;
+    saveName(trimmed);
+    if (changed) this.disconnect(true);
+  }
+
+  /**
+   * The client, connecting first if needed (needs a name). While the SDK reconnects the client is
+   * handed out as is: it queues requests and re-sends chat idempotently once back.
+   */
+  connected(): Promise<ChatClient> {
+    if (this.client && (this.conn === 'connected' || this.conn === 'reconnecting')) {
+      return Promise.resolve(this.client);
+    }
+    if (this.connecting) return this.connecting;
+    if (!this.name && !savedAccount()) return Promise.reject(new Error('Enter a display name first.'));
+    this.connecting = this.startClient().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  /** Try again after a failed connect or a closed session. */
+  retry(): void {
+    this.disconnect(false);
+    void this.connected().catch(() => undefined);
+  }
+
+  private async startClient(): Promise<ChatClient> {
+    this.client?.close();
+    // This tab's session token; a new tab of a logged-in browser starts from the account's login token.
+    const account = savedAccount();
+    const client = createClient({
+      name: this.name || account?.name || 'Guest',
+      token: savedToken() ?? account?.token ?? null,
+    });
+    this.client = client;
+    this.wire(client);
+    this.setConn('connecting');
+    try {
+      const welcome = await client.connect();
+      if (this.client !== client) throw new Error('Connection replaced.');
+      this.ready.add(client);
+      this.onWelcome(welcome);
+      this.setConn('connected');
+      this.scheduleMyRooms(0);
+      void this.presence.connected(client, welcome.resumed);
+      return client;
+    } catch (err) {
+      if (this.client === client) {
+        client.close();
+        this.client = null;
+        this.setConn('failed');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Start over as another user after a login or logout: `sessionToken` names them (null: the
+   * saved account's login token, or a new guest). Views re-join their rooms on `identity`.
+   */
+  switchIdentity(sessionToken: string | null): void {
+    this.disconnect(true);
+    saveToken(sessionToken);
+    this.myRoomsUnavailable = false;
+    this.emit('identity', undefined);
+    if (this.name || savedAccount()) void this.connected().catch(() => undefined);
+  }
+
+  /** A new token for the current session (after a password change), used from the next reconnect on. */
+  replaceToken(token: string): void {
+    if (this.client) this.client.token = token;
+    saveToken(token);
+  }
+
+  private disconnect(forgetIdentity: boolean): void {
+    const client = this.client;
+    this.client = null;
+    this.connecting = null;
+    if (client) client.close();
+    if (forgetIdentity) {
+      saveToken(null);
+      this.me = null;
+      this.rooms.clear();
+      this.myRooms = null;
+      this.presence.reset();
+      this.emit('me', null);
+      this.emit('myRooms', undefined);
+    }
+    this.setConn('idle');
+  }
+
+  private wire(client: ChatClient): void {
+    const mine = (): boolean => this.client === client;
+    // Every room-log event, de-duplicated and gap-filled by the SDK, in order.
+    client.on('event', (event) => {
+      if (mine()) this.onRoomEvent(event);
+    });
+    client.on('typing', (event) => {
+      if (mine()) this.rooms.get(event.room)?.applyTyping(event, this.userId);
+    });
+    client.on('state', (state) => {
+      if (!mine()) return;
+      // The first connect is reported by startClient once the welcome is handled; later
+      // connection attempts are all "reconnecting" to the user.
+      if (!this.ready.has(client)) return;
+      this.setConn(state === 'connecting' ? 'reconnecting' : state);
+      if (state === 'connected') this.scheduleMyRooms(0);
+    });
+    client.on('welcome', (welcome) => {
+      if (!mine()) return;
+      this.onWelcome(welcome);
+      // A reconnect (the first connect is handled in startClient): subscribe and report again.
+      if (this.ready.has(client)) void this.presence.connected(client, welcome.resumed);
+    });
+    client.on('presence', (event) => {
+      if (mine()) this.presence.applyPresence(event.users);
+    });
+    client.on('contact', (event) => {
+      if (mine()) this.presence.applyContactEvent(event);
+    });
+    client.on('dm', (event) => {
+      if (mine()) this.presence.applyDm(event);
+    });
+    // Calls: every room member tracks who is in the call; signals go to the call controller.
+    for (const type of ['live.joined', 'live.left', 'live.updated'] as const) {
+      client.on(type, (event) => {
+        if (mine()) this.rooms.get(event.room)?.live.apply(event);
+      });
+    }
+    client.on('live.signal', (event) => {
+      if (mine()) this.emit('liveSignal', event);
+    });
+    client.on('resync', ({ room }) => {
+      if (mine()) void this.rooms.get(room)?.join();
+    });
+    client.on('error', (err) => {
+      if (mine() && this.conn === 'connected') console.warn('presence:', err);
+    });
+  }
+
+  private onWelcome(welcome: Welcome): void {
+    this.me = welcome;
+    const token = this.client?.token ?? welcome.token;
+    if (token) saveToken(token);
+    this.emit('me', welcome);
+  }
+
+  private setConn(state: AppConnState): void {
+    if (this.conn === state) return;
+    this.conn = state;
+    this.emit('conn', state);
+  }
+
+  private onRoomEvent(event: RoomEvent): void {
+    const store = this.rooms.get(event.room);
+    store?.applyLive(event);
+    if (event.type === 'room.updated') {
+      this.emit('myRooms', undefined);
+      this.scheduleMyRooms(500);
+    } else if (event.type === 'message' && event.room !== this.currentRoom && event.from.id !== this.userId) {
+      const entry = this.myRooms?.find((r) => r.id === event.room);
+      if (entry) entry.unread += 1;
+      else this.localUnread.set(event.room, (this.localUnread.get(event.room) ?? 0) + 1);
+      this.emit('myRooms', undefined);
+    }
+  }
+
+  /** "My rooms": persistent rooms from the server, then the other rooms joined in this tab. */
+  roomList(): RoomListEntry[] {
+    const list: RoomListEntry[] = (this.myRooms ?? []).map((r) => ({
+      id: r.id,
+      name: r.name,
+      persistent: r.persistent,
+      unread: r.unread,
+    }));
+    const listed = new Set(list.map((r) => r.id));
+    for (const store of this.rooms.values()) {
+      if (store.status !== 'joined' || !store.info || listed.has(store.id)) continue;
+      list.push({
+        id: store.id,
+        name: store.info.name,
+        persistent: store.info.persistent,
+        unread: this.localUnread.get(store.id) ?? 0,
+      });
+    }
+    return list;
+  }
+
+  /** The store of a room, created on first use (not joined yet). */
+  room(id: string): RoomStore {
+    let store = this.rooms.get(id);
+    if (!store) {
+      store = new RoomStore(id, () => this.connected());
+      store.on('status', () => this.emit('myRooms', undefined));
+      store.on('info', () => this.emit('myRooms', undefined));
+      this.rooms.set(id, store);
+    }
+    return store;
+  }
+
+  async createRoom(): Promise<string> {
+    const client = await this.connected();
+    const result = await client.request('room.create', {});
+    this.room(result.room.id).applyJoin(result);
+    this.emit('myRooms', undefined);
+    return result.room.id;
+  }
+
+  async nameRoom(id: string, name: string, visibility: Visibility): Promise<void> {
+    const client = await this.connected();
+    const result = await client.request('room.update', { room: id, name, visibility });
+    this.rooms.get(id)?.applyInfo(result.room);
+    this.scheduleMyRooms(0);
+  }
+
+  /**
+   * Send a chat message. It shows as "sending" until its own event comes back; the nonce makes a
+   * re-send after a reconnect harmless (the SDK does that by itself).
+   */
+  async send(room: string, text: string): Promise<void> {
+    const store = this.room(room);
+    const nonce = randomNonce();
+    store.addPending({ nonce, text, ts: Date.now() });
+    try {
+      const client = await this.connected();
+      await client.sendChat(room, text, { nonce });
+    } catch (err) {
+      store.settlePending(nonce);
+      throw err;
+    }
+    // Normally the event arrived first; if not, it is on its way (or was a duplicate of one we have).
+    if (store.hasNonce(nonce)) store.settlePending(nonce);
+    else window.setTimeout(() => store.settlePending(nonce), 10_000);
+  }
+
+  async edit(room: string, seq: number, text: string): Promise<void> {
+    const client = await this.connected();
+    await client.request('chat.edit', { room, seq, text });
+  }
+
+  async remove(room: string, seq: number): Promise<void> {
+    const client = await this.connected();
+    await client.request('chat.delete', { room, seq });
+  }
+
+  typing(room: string, typing: boolean): void {
+    if (!this.client || this.conn !== 'connected') return;
+    this.client.request('chat.typing', { room, typing }).catch(() => undefined);
+  }
+
+  /** Report `seq` as read in `room` (only forwards). */
+  markRead(room: string, seq: number): void {
+    const store = this.rooms.get(room);
+    if (!store || seq <= store.lastReadSent || !this.client || this.conn !== 'connected') return;
+    store.lastReadSent = seq;
+    const entry = this.myRooms?.find((r) => r.id === room);
+    if ((entry && entry.unread !== 0) || this.localUnread.has(room)) {
+      if (entry) entry.unread = 0;
+      this.localUnread.delete(room);
+      this.emit('myRooms', undefined);
+    }
+    this.client.request('room.read', { room, seq }).catch((err: unknown) => {
+      // Servers without persistence answer NOT_IMPLEMENTED: stop asking for this room.
+      if (errorCode(err) !== 'NOT_IMPLEMENTED') store.lastReadSent = Math.min(store.lastReadSent, seq - 1);
+      else store.lastReadSent = Number.MAX_SAFE_INTEGER;
+    });
+  }
+
+  /** Refresh "My rooms" soon (coalesced). */
+  scheduleMyRooms(delayMs: number): void {
+    if (this.myRoomsUnavailable || !this.name) return;
+    if (this.myRoomsTimer !== null) window.clearTimeout(this.myRoomsTimer);
+    this.myRoomsTimer = window.setTimeout(() => {
+      this.myRoomsTimer = null;
+      void this.loadMyRooms();
+    }, delayMs);
+  }
+
+  private async loadMyRooms(): Promise<void> {
+    try {
+      const client = await this.connected();
+      const { rooms } = await client.request('rooms.mine', {});
+      this.myRooms = rooms.map((r) => (r.id === this.currentRoom ? { ...r, unread: 0 } : r));
+    } catch (err) {
+      if (errorCode(err) === 'NOT_IMPLEMENTED') this.myRoomsUnavailable = true;
+      else if (this.conn === 'connected') console.warn('rooms.mine failed:', errorText(err));
+    }
+    this.emit('myRooms', undefined);
+  }
+
+  async directory(query: string): Promise<ResultOf<'rooms.directory'>['rooms']> {
+    const client = await this.connected();
+    const { rooms } = await client.request('rooms.directory', query ? { query } : {});
+    return rooms;
+  }
+
+  toast(text: string, kind: 'error' | 'info' = 'error'): void {
+    this.emit('toast', { text, kind });
+  }
+}
+
+/** 128 random bits as hex; `crypto.getRandomValues` works on plain http too (randomUUID does not). */
+function randomNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

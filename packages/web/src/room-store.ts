@@ -1,0 +1,225 @@
+import type { Member, RoomEvent, RoomInfo, RoomRole, TypingEvent, ResultOf } from '@presence/protocol';
+import { LiveRoster } from './call/live-roster.ts';
+import { Emitter } from './emitter.ts';
+import { errorCode, errorText, type ChatClient } from './sdk.ts';
+import { defaultNoticeText, Timeline, type TimelineChange } from './timeline.ts';
+import { TypingTracker } from './typing.ts';
+
+/** `forbidden`: a private room this user is not a member of (joining needs an invite). */
+export type RoomStatus = 'idle' | 'joining' | 'joined' | 'not-found' | 'forbidden' | 'error';
+
+export interface RoomStoreEvents extends Record<string, unknown> {
+  status: RoomStatus;
+  info: RoomInfo;
+  members: void;
+  timeline: TimelineChange;
+  typing: void;
+  history: { loading: boolean };
+  pending: void;
+}
+
+/** A message sent from this tab that the server has not echoed yet. */
+export interface PendingMessage {
+  nonce: string;
+  text: string;
+  ts: number;
+}
+
+const HISTORY_PAGE = 50;
+
+/** Everything the UI knows about one joined room; fed by join snapshots, history pages and live events. */
+export class RoomStore extends Emitter<RoomStoreEvents> {
+  status: RoomStatus = 'idle';
+  error = '';
+  info: RoomInfo | null = null;
+  role: RoomRole | null = null;
+  readonly members = new Map<string, Member>();
+  readonly timeline = new Timeline((event) =>
+    event.type === 'room.updated' ? this.describeUpdate(event) : defaultNoticeText(event),
+  );
+  readonly typing = new TypingTracker(() => this.emit('typing', undefined));
+  /** Who is in the room's call (kept by live.* events, reset by every join snapshot). */
+  readonly live = new LiveRoster();
+  loadingHistory = false;
+  historyError = '';
+  /** Our messages on their way, by nonce, until their `message` event arrives. */
+  readonly pending = new Map<string, PendingMessage>();
+  /** The highest seq reported with `room.read`. */
+  lastReadSent = 0;
+  private joining: Promise<void> | null = null;
+  private describingLive = false;
+
+  constructor(
+    readonly id: string,
+    private readonly client: () => Promise<ChatClient>,
+  ) {
+    super();
+  }
+
+  /** Join (or re-join after `resync`): idempotent on the server, merged by seq here. */
+  join(): Promise<void> {
+    if (this.joining) return this.joining;
+    if (this.status !== 'joined') this.setStatus('joining');
+    this.joining = (async () => {
+      try {
+        const client = await this.client();
+        const result = await client.request('room.join', { room: this.id });
+        this.applyJoin(result);
+      } catch (err) {
+        this.error = errorText(err);
+        const code = errorCode(err);
+        this.setStatus(
+          code === 'ROOM_NOT_FOUND' ? 'not-found' : code === 'FORBIDDEN' ? 'forbidden' : 'error',
+        );
+      } finally {
+        this.joining = null;
+      }
+    })();
+    return this.joining;
+  }
+
+  /** A `room.join` / `room.create` result. */
+  applyJoin(result: ResultOf<'room.join'>): void {
+    this.info = result.room;
+    this.role = result.role;
+    this.members.clear();
+    this.live.reset(result.live ?? []);
+    for (const m of result.members) this.members.set(m.id, m);
+    const first = result.recent[0];
+    const change = this.timeline.applySnapshot(result.room.epoch, result.recent, {
+      kind: 'join',
+      hasMoreBefore: first ? first.seq > 1 : result.room.seq > 0,
+    });
+    if (this.timeline.size === 0 && result.recent.length === 0) {
+      this.timeline.oldestLoaded = result.room.seq + 1;
+    }
+    this.error = '';
+    this.setStatus('joined');
+    this.emit('info', result.room);
+    this.emit('members', undefined);
+    this.emit('timeline', change);
+  }
+
+  /** Load the page before the oldest loaded event; resolves once the page is merged. */
+  async loadOlder(): Promise<void> {
+    if (this.loadingHistory || !this.timeline.hasMoreBefore || this.status !== 'joined') return;
+    const before = this.timeline.oldestLoaded;
+    if (!Number.isFinite(before) || before <= 1) return;
+    this.loadingHistory = true;
+    this.historyError = '';
+    this.emit('history', { loading: true });
+    try {
+      const client = await this.client();
+      const result = await client.request('room.history', { room: this.id, before, limit: HISTORY_PAGE });
+      const epoch = this.timeline.epoch ?? this.info?.epoch ?? '';
+      const change = this.timeline.applySnapshot(epoch, result.events, {
+        kind: 'history',
+        hasMoreBefore: result.more && result.events.length > 0,
+      });
+      this.emit('timeline', change);
+    } catch (err) {
+      this.historyError = errorText(err);
+      // Do not hammer a server that cannot page (yet): stop until the room is reloaded.
+      this.timeline.hasMoreBefore = false;
+    } finally {
+      this.loadingHistory = false;
+      this.emit('history', { loading: false });
+    }
+  }
+
+  /** A live event of this room, in seq order (the SDK de-duplicates and fills gaps). */
+  applyLive(event: RoomEvent): void {
+    if (event.type === 'member.joined') {
+      this.members.set(event.user.id, event.user);
+      this.emit('members', undefined);
+    } else if (event.type === 'member.left') {
+      const existing = this.members.get(event.user.id);
+      if (existing) {
+        // A named room keeps its members; a timed-out member is then only offline.
+        if (this.info?.persistent && event.reason === 'timeout') existing.online = false;
+        else this.members.delete(event.user.id);
+        this.emit('members', undefined);
+      }
+      this.typing.set(event.user, false);
+    } else if (event.type === 'room.updated' && this.info) {
+      // Described against the previous state, before it is overwritten.
+      this.describingLive = true;
+      const change = this.timeline.applyLive(event);
+      this.describingLive = false;
+      this.info = {
+        ...this.info,
+        name: event.name,
+        topic: event.topic,
+        visibility: event.visibility,
+        persistent: event.persistent,
+        seq: Math.max(this.info.seq, event.seq),
+      };
+      this.emit('info', this.info);
+      this.emit('timeline', change);
+      return;
+    } else if (event.type === 'member.updated') {
+      const existing = this.members.get(event.user.id);
+      if (existing) {
+        this.members.set(event.user.id, { ...existing, ...event.user });
+        this.emit('members', undefined);
+      }
+    } else if (event.type === 'message') {
+      this.typing.set(event.from, false);
+      if (event.nonce !== undefined && this.pending.delete(event.nonce)) this.emit('pending', undefined);
+    }
+    if (this.info) this.info.seq = Math.max(this.info.seq, event.seq);
+    this.emit('timeline', this.timeline.applyLive(event));
+  }
+
+  addPending(message: PendingMessage): void {
+    this.pending.set(message.nonce, message);
+    this.emit('pending', undefined);
+  }
+
+  /** Drop a pending message (failed, or acknowledged and already in the timeline). */
+  settlePending(nonce: string): void {
+    if (this.pending.delete(nonce)) this.emit('pending', undefined);
+  }
+
+  /** Whether the timeline holds our message with this nonce. */
+  hasNonce(nonce: string): boolean {
+    return this.timeline.lastMessage((m) => m.nonce === nonce) !== undefined;
+  }
+
+  applyTyping(event: TypingEvent, me: string | null): void {
+    if (event.user.id === me) return;
+    this.typing.set(event.user, event.typing);
+  }
+
+  /** Apply what `room.update` answered, without waiting for the event. */
+  applyInfo(info: RoomInfo): void {
+    this.info = info;
+    this.emit('info', info);
+  }
+
+  private setStatus(status: RoomStatus): void {
+    this.status = status;
+    this.emit('status', status);
+  }
+
+  private describeUpdate(event: Extract<RoomEvent, { type: 'room.updated' }>): string | null {
+    // Snapshot pages have no reliable "before": only a naming is worth a line there.
+    const prev = this.describingLive ? this.info : null;
+    const who = event.by.name;
+    if (!prev) return event.name !== null ? `${who} named the room “${event.name}”` : null;
+    if (prev.name !== event.name) {
+      if (event.name === null) return `${who} removed the room name`;
+      return prev.name
+        ? `${who} renamed the room to “${event.name}”`
+        : `${who} named the room “${event.name}”`;
+    }
+    if (prev.topic !== event.topic) return event.topic ? `${who} set the topic: ${event.topic}` : null;
+    if (prev.visibility !== event.visibility) {
+      if (event.visibility === 'public') return `${who} listed the room in the directory`;
+      return event.visibility === 'private'
+        ? `${who} made the room invite-only`
+        : `${who} removed the room from the directory`;
+    }
+    return null;
+  }
+}

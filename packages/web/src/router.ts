@@ -1,0 +1,76 @@
+/**
+ * Client-side routes. `/r/<roomId>` is a shareable room link (the server answers index.html for
+ * it); the directory lives at `/?view=directory` so a reload there works on any server that serves `/`.
+ */
+export type Route =
+  | { view: 'home' }
+  | { view: 'room'; room: string }
+  | { view: 'invite'; code: string }
+  | { view: 'directory'; query: string }
+  | { view: 'not-found' };
+
+const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,64})\/?$/;
+/** `/i/<code>`: the join page of an invite (`invite.create` answers this path). */
+const INVITE_PATH = /^\/i\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+export function parseRoute(loc: { pathname: string; search: string }): Route {
+  const room = ROOM_PATH.exec(loc.pathname);
+  if (room?.[1]) return { view: 'room', room: room[1] };
+  const invite = INVITE_PATH.exec(loc.pathname);
+  if (invite?.[1]) return { view: 'invite', code: invite[1] };
+  if (loc.pathname === '/' || loc.pathname === '/index.html' || loc.pathname === '') {
+    const params = new URLSearchParams(loc.search);
+    if (params.get('view') === 'directory') return { view: 'directory', query: params.get('q') ?? '' };
+    return { view: 'home' };
+  }
+  return { view: 'not-found' };
+}
+
+export function routePath(route: Route): string {
+  switch (route.view) {
+    case 'room':
+      return `/r/${encodeURIComponent(route.room)}`;
+    case 'invite':
+      return `/i/${encodeURIComponent(route.code)}`;
+    case 'directory':
+      return route.query ? `/?view=directory&q=${encodeURIComponent(route.query)}` : '/?view=directory';
+    default:
+      return '/';
+  }
+}
+
+type Listener = (route: Route) => void;
+
+export class Router {
+  private listener: Listener | null = null;
+
+  start(listener: Listener): void {
+    this.listener = listener;
+    window.addEventListener('popstate', () => this.emit());
+    // Same-origin links marked data-link navigate without a reload.
+    document.addEventListener('click', (event) => {
+      if (event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const anchor = (event.target as Element | null)?.closest?.('a[data-link]');
+      if (!(anchor instanceof HTMLAnchorElement) || anchor.origin !== location.origin) return;
+      event.preventDefault();
+      this.go(anchor.pathname + anchor.search);
+    });
+    this.emit();
+  }
+
+  /** Navigate to a path; `replace` rewrites the current history entry (e.g. search-as-you-type). */
+  go(path: string, opts: { replace?: boolean } = {}): void {
+    if (path === location.pathname + location.search) {
+      if (!opts.replace) this.emit();
+      return;
+    }
+    if (opts.replace) history.replaceState(null, '', path);
+    else history.pushState(null, '', path);
+    this.emit();
+  }
+
+  private emit(): void {
+    this.listener?.(parseRoute(location));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What the browser remembers: the display name across visits (localStorage) and the session token
+ * for this tab only (sessionStorage), so a reload resumes the same identity. Storage can be
+ * unavailable (private modes, disabled cookies): then nothing is remembered, nothing breaks.
+ */
+const NAME_KEY = 'presence.name';
+const TOKEN_KEY = 'presence.token';
+
+function read(storage: () => Storage, key: string): string | null {
+  try {
+    return storage().getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(storage: () => Storage, key: string, value: string | null): void {
+  try {
+    if (value === null) storage().removeItem(key);
+    else storage().setItem(key, value);
+  } catch {
+    // Not remembered; fine.
+  }
+}
+
+export const savedName = (): string => read(() => localStorage, NAME_KEY)?.trim() ?? '';
+export const saveName = (name: string): void => write(() => localStorage, NAME_KEY, name.trim());
+export const savedToken = (): string | null => read(() => sessionStorage, TOKEN_KEY);
+export const saveToken = (token: string | null): void => write(() => sessionStorage, TOKEN_KEY, token);
+
+/**
+ * The logged-in account, remembered across visits and shared by this browser's tabs (localStorage):
+ * `token` is the login's session token, used by a tab that has no session token of its own yet.
+ */
+export interface SavedAccount {
+  userId: string;
+  name: string;
+  username: string;
+  token: string;
+}
+
+export const ACCOUNT_KEY = 'presence.account';
+
+export function savedAccount(): SavedAccount | null {
+  const raw = read(() => localStorage, ACCOUNT_KEY);
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Partial<SavedAccount> | null;
+    if (
+      typeof value?.userId === 'string' &&
+      typeof value.name === 'string' &&
+      typeof value.username === 'string' &&
+      typeof value.token === 'string'
+    ) {
+      return { userId: value.userId, name: value.name, username: value.username, token: value.token };
+    }
+  } catch {
+    // Not ours or damaged: treated as logged out.
+  }
+  return null;
+}
+
+export const saveAccount = (account: SavedAccount | null): void =>
+  write(() => localStorage, ACCOUNT_KEY, account ? JSON.stringify(account) : null);

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vite';
+
+/** The Presence server a dev build talks to (`npm start` listens here by default). */
+const backend = 'http://127.0.0.1:7880';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: '/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    proxy: {
+      '/ws': { target: backend, ws: true, changeOrigin: true },
+      '/api': { target: backend, changeOrigin: true },
+      '/avatars': { target: backend, changeOrigin: true },
+      '/healthz': { target: backend, changeOrigin: true },
+    },
+  },
+  preview: { host: '127.0.0.1', port: 4173 },
+});
