@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MARKDOWN_FEATURES, renderMarkdown } from '../src/chat/markdown.js';
+import { MARKDOWN_FEATURES, renderMarkdown, renderMarkdownFull } from '../src/chat/markdown.js';
 
 const ALLOWED_TAGS = new Set([
   'p',
@@ -347,4 +347,27 @@ test('rendering is deterministic and needs no per-call setup', () => {
   const input = '**a** [b](https://c.example) `d`';
   const first = renderMarkdown(input);
   for (let i = 0; i < 100; i++) assert.equal(renderMarkdown(input), first);
+});
+
+test('the plain-text shortcut renders exactly what the full pipeline renders', () => {
+  // Pieces chosen to sit on the shortcut's edges: list and heading starts, autolink prefixes,
+  // combining marks, non-Latin letters and digits, doubled spaces, quotes.
+  const pieces = ['a', 'W', 'x', '1', ' ', '  ', ',', '.', ';', ':', '?', '!', "'", '"', '(', ')', '-'];
+  pieces.push('é', 'ß', '日', '\u0301', 'Ω', 'ǅ', '𝐀', 'ａ', '١', 'www.', 'WWW.', '1.', '1)', '---', 'e.g.');
+  let seed = 42;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  let shortcut = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let text = '';
+    for (let j = next(12); j >= 0; j--) text += pieces[next(pieces.length)];
+    const fast = renderMarkdown(text);
+    assert.equal(fast, renderMarkdownFull(text), JSON.stringify(text));
+    if (fast === `<p>${text}</p>`) shortcut++;
+  }
+  // The shortcut must actually be taken for ordinary text.
+  assert.ok(shortcut > 1_000);
+  assert.equal(renderMarkdown('x'.repeat(150)), `<p>${'x'.repeat(150)}</p>`);
 });
