@@ -215,22 +215,9 @@ export async function migrateToLatest(
     migrationLockTableName: 'presence_migration_lock',
     migrationTableSchema,
   });
-  // Kysely's introspection lists tables of every schema; if another schema is dropped at that
-  // moment (other deployments or test runs sharing the database), PostgreSQL reports that schema
-  // missing. That race is harmless to us: try again.
-  for (let attempt = 1; ; attempt++) {
-    const { error } = await migrator.migrateToLatest();
-    // The Migrator reports instead of throwing; `error` is the original error (kept so connection
-    // failures are still recognisable upstream).
-    if (error === undefined) return;
-    // "schema "x" does not exist" or "relation "x.t" does not exist", for a schema not ours.
-    const vanished =
-      error instanceof Error
-        ? /(?:schema "([^"]+)"|relation "([^".]+)\.[^"]+") does not exist/.exec(error.message)
-        : null;
-    const foreignSchemaVanished =
-      vanished !== null && (vanished[1] ?? vanished[2]) !== (migrationTableSchema ?? '');
-    if (!foreignSchemaVanished || attempt >= 5) throw error;
-    await new Promise((r) => setTimeout(r, 20 * attempt));
-  }
+  // The Migrator reports instead of throwing; `error` is the original error (kept so connection
+  // failures are still recognisable upstream). Its table check cannot trip over other schemas being
+  // dropped concurrently: the PostgreSQL store's introspector only looks at its own schema.
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error;
 }

@@ -1,7 +1,8 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from './kysely-schema.js';
 import { KyselyStore } from './kysely-store.js';
+import { SchemaScopedPostgresDialect } from './schema-scoped-introspector.js';
 import type { Store } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -50,7 +51,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   // pg-pool listens for client errors only while a client is idle; a connection dropped while a
   // client is checked out would otherwise emit an unhandled 'error'.
   pool.on('connect', (client) => client.on('error', warn));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return Promise.resolve(
     new KyselyStore(db, { kind: 'postgres', ...(schema !== undefined ? { schema } : {}) }),
   );

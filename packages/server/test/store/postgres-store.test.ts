@@ -180,6 +180,40 @@ describe('postgres store: availability', () => {
       await store.close();
     }
   });
+
+  test('migrating is unaffected by other schemas being created and dropped meanwhile', async () => {
+    // Other deployments (and parallel test runs) share the database. Kysely's own introspector
+    // scanned every schema and failed when one vanished mid-query; ours stays in its own schema.
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const other = `presence_test_${RUN}_churn${i}`;
+        await adminQuery(`create schema "${other}"`);
+        await adminQuery(`create table "${other}".t (id serial primary key, a text, b text, c text, d text)`);
+        await dropSchema(other);
+      }
+    })();
+    try {
+      for (let i = 0; i < 8; i++) {
+        const schema = `presence_test_${RUN}_mig${i}`;
+        schemas.push(schema);
+        const store = await openPostgresStore(URL, { schema });
+        try {
+          await store.migrate();
+          const tables = await adminQuery(
+            'select count(*)::int as n from information_schema.tables where table_schema = $1',
+            [schema],
+          );
+          assert.equal((tables.rows[0] as { n: number }).n, 14);
+        } finally {
+          await store.close();
+        }
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
+  });
 });
 
 /** Run `fn` until it succeeds (max 5 tries); only StoreUnavailableError may happen meanwhile. */
