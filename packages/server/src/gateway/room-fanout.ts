@@ -2,6 +2,14 @@ import type { Broker, BrokerMessage } from '../broker/broker.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { Session } from './session.js';
 
+/** A room's local sessions: the set for membership, an array snapshot for the hot loop. */
+interface RoomEntry {
+  sessions: Set<Session>;
+  /** The sessions as an array, rebuilt on the first delivery after a change (null while stale). */
+  snapshot: Session[] | null;
+  unsubscribe: () => void;
+}
+
 /**
  * This node's side of fan-out: which local sessions are in which room. One broker subscription per
  * room per node; each message becomes one OutboundFrame (serialized and framed once) that every
@@ -9,7 +17,7 @@ import type { Session } from './session.js';
  */
 export class RoomFanout {
   readonly #broker: Broker;
-  readonly #rooms = new Map<string, { sessions: Set<Session>; unsubscribe: () => void }>();
+  readonly #rooms = new Map<string, RoomEntry>();
   readonly #onDelivered: (count: number) => void;
 
   constructor(broker: Broker, onDelivered: (count: number) => void) {
@@ -20,28 +28,35 @@ export class RoomFanout {
   add(room: string, session: Session): void {
     let entry = this.#rooms.get(room);
     if (!entry) {
-      const sessions = new Set<Session>();
-      const unsubscribe = this.#broker.subscribe(room, (m) => this.#deliver(m, sessions));
-      entry = { sessions, unsubscribe };
+      const created: RoomEntry = { sessions: new Set(), snapshot: null, unsubscribe: () => undefined };
+      created.unsubscribe = this.#broker.subscribe(room, (m) => this.#deliver(m, created));
+      entry = created;
       this.#rooms.set(room, entry);
     }
+    if (entry.sessions.has(session)) return;
     entry.sessions.add(session);
+    entry.snapshot = null;
   }
 
   remove(room: string, session: Session): void {
     const entry = this.#rooms.get(room);
-    if (!entry) return;
-    entry.sessions.delete(session);
+    if (!entry || !entry.sessions.delete(session)) return;
+    entry.snapshot = null;
     if (entry.sessions.size === 0) {
       entry.unsubscribe();
       this.#rooms.delete(room);
     }
   }
 
-  #deliver(message: BrokerMessage, sessions: Set<Session>): void {
+  #deliver(message: BrokerMessage, entry: RoomEntry): void {
     const frame = new OutboundFrame(message.json, message.seq);
+    // An array walks faster than a Set, and a snapshot stays valid if the loop changes membership
+    // (a session taken out meanwhile has already left its `rooms`, so it drops the frame itself).
+    // Rebuilding costs one pass over the room, no more than the delivery itself.
+    const sessions = (entry.snapshot ??= [...entry.sessions]);
+    const room = message.room;
     let sent = 0;
-    for (const session of sessions) if (session.deliver(message.room, frame)) sent++;
+    for (let i = 0; i < sessions.length; i++) if ((sessions[i] as Session).deliver(room, frame)) sent++;
     this.#onDelivered(sent);
   }
 }

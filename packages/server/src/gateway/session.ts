@@ -8,11 +8,24 @@ const MAX_HELD = 10_000;
 /** Room events are serialized with `type` first (RoomLog), so a prefix finds the rare member.left. */
 const MEMBER_LEFT = '{"type":"member.left"';
 
-/** Whether a frame says that `userId` was removed from its room. */
-function removes(frame: OutboundFrame, userId: string): boolean {
-  if (!frame.json.startsWith(MEMBER_LEFT)) return false;
-  const event = JSON.parse(frame.json) as { reason?: unknown; user?: { id?: unknown } };
-  return event.reason === 'removed' && event.user?.id === userId;
+/**
+ * The user a frame removes from its room, or null. A broadcast hands the same frame to every session
+ * in turn, so the answer for the last frame is kept: one prefix test per frame, not per recipient
+ * (even startsWith showed up in profiles when run a thousand times per message).
+ */
+let lastFrame: OutboundFrame | undefined;
+let lastRemoved: unknown = null;
+
+function removedUser(frame: OutboundFrame): unknown {
+  if (frame === lastFrame) return lastRemoved;
+  let removed: unknown = null;
+  if (frame.seq !== null && frame.json.startsWith(MEMBER_LEFT)) {
+    const event = JSON.parse(frame.json) as { reason?: unknown; user?: { id?: unknown } };
+    if (event.reason === 'removed') removed = event.user?.id ?? null;
+  }
+  lastFrame = frame;
+  lastRemoved = removed;
+  return removed;
 }
 
 /** Where a session stands in one room. */
@@ -91,7 +104,7 @@ export class Session {
     const sent = this.conn?.send(frame) ?? false;
     // Checked here, in delivery order after holds and de-duplication, not when the event was
     // published: a join that overtook the removal has already moved lastSeq past it.
-    if (frame.seq !== null && removes(frame, this.user.id)) this.onRemoved?.(room);
+    if (removedUser(frame) === this.user.id) this.onRemoved?.(room);
     return sent;
   }
 

@@ -65,28 +65,41 @@ export abstract class Connection {
   /** Transport-specific close after the error frame was queued. */
   protected abstract shutdown(code: ErrorCode | null): void;
 
+  /**
+   * Connections corked in this tick. One nextTick uncorks them all: a broadcast to a thousand
+   * sockets schedules one callback instead of a thousand.
+   */
+  static #corkedNow: Connection[] = [];
+
+  static readonly #uncorkAll = (): void => {
+    const corked = Connection.#corkedNow;
+    // Swapped first, so a send made while uncorking (it should not happen) gets a tick of its own.
+    Connection.#corkedNow = [];
+    for (let i = 0; i < corked.length; i++) {
+      const conn = corked[i] as Connection;
+      conn.#corked = false;
+      conn.socket.uncork();
+    }
+  };
+
   /** Queue a frame. Returns false when the connection is closed or was just cut off as too slow. */
   send(frame: OutboundFrame): boolean {
     if (this.#closed) return false;
+    const socket = this.socket;
     if (!this.#corked) {
       this.#corked = true;
-      this.socket.cork();
-      process.nextTick(this.#uncork);
+      socket.cork();
+      if (Connection.#corkedNow.push(this) === 1) process.nextTick(Connection.#uncorkAll);
     }
-    this.socket.write(this.encode(frame));
-    if (this.socket.writableLength > this.limits.maxQueueBytes) {
+    socket.write(this.encode(frame));
+    if (socket.writableLength > this.limits.maxQueueBytes) {
       this.#markClosed('SLOW_CONSUMER');
       // The queue is full, so a polite goodbye would wait behind it: drop the socket now.
-      this.socket.destroy();
+      socket.destroy();
       return false;
     }
     return true;
   }
-
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.socket.uncork();
-  };
 
   /**
    * Send `{type:'error', code}` (unless code is null or `announce` is false, e.g. when the error was
