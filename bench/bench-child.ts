@@ -11,6 +11,7 @@ export async function startChild(script: string): Promise<{ child: ChildProcess;
     execArgv: [
       '--import',
       'tsx',
+      '--expose-gc',
       ...(process.env['BENCH_CPU_PROF']
         ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']]
         : []),
@@ -24,11 +25,42 @@ export async function startChild(script: string): Promise<{ child: ChildProcess;
   return { child, port };
 }
 
-export function cpu(child: ChildProcess): Promise<{ cpuMicros: number; rss: number }> {
+export function cpu(
+  child: ChildProcess,
+  what: 'cpu' | 'mem' = 'cpu',
+): Promise<{ cpuMicros: number; rss: number }> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve(m as { cpuMicros: number; rss: number }));
-    child.send('cpu');
+    child.send(what);
   });
+}
+
+/** A server under test, whatever runs it: CPU time and RSS of its process, and a way to stop it. */
+export interface BenchServer {
+  port: number;
+  cpuMicros(): Promise<number>;
+  /** RSS in bytes, after a full garbage collection where the runtime allows one. */
+  rss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Start a bench server script (one that calls serveBenchIpc) in a forked Node child. */
+export async function nodeServer(script: string): Promise<BenchServer> {
+  const { child, port } = await startChild(script);
+  return {
+    port,
+    cpuMicros: async () => (await cpu(child)).cpuMicros,
+    rss: async () => (await cpu(child, 'mem')).rss,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // A graceful stop lets --cpu-prof write its profile; a stuck child is killed after 5 s.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export function open(url: string): Promise<WebSocket> {

@@ -1,42 +1,13 @@
-// Fan-out bench: deliveries per server CPU-second, Presence vs the bare-ws baseline, same load
-// generator, same run. Usage: npm run bench -- fanout [--quick]
-import type WebSocket from 'ws';
-import { cpu, here, open, rpc, startChild } from './bench-child.js';
+// Fan-out bench: deliveries per server CPU-second for one room, Presence against the baselines
+// (bare ws, Socket.io 4, Prosody MUC), same load generator, same run.
+import { Deliveries, windowedBurst } from './deliveries.js';
+import type { Target } from './target.js';
+import { prosody } from './target-prosody.js';
+import { presence } from './target-presence.js';
+import { socketIo } from './target-socketio.js';
+import { wsBaseline } from './target-ws.js';
 
-interface Target {
-  name: string;
-  script: string;
-  /** Prepare a room with `subscribers` members; returns a publish function resolving when echoed back. */
-  setup(port: number, subscribers: WebSocket[], publisher: WebSocket): Promise<(text: string) => void>;
-}
-
-const presence: Target = {
-  name: 'presence',
-  script: here('./presence-server.ts'),
-  async setup(_port, subscribers, publisher) {
-    await rpc(publisher, { type: 'hello', id: 1, v: 1, name: 'pub' });
-    const created = await rpc(publisher, { type: 'room.create', id: 2 });
-    const room = ((created['result'] as Record<string, unknown>)['room'] as Record<string, unknown>)['id'];
-    await Promise.all(
-      subscribers.map(async (s, i) => {
-        await rpc(s, { type: 'hello', id: 1, v: 1, name: `s${i}` });
-        await rpc(s, { type: 'room.join', id: 2, room });
-      }),
-    );
-    let id = 10;
-    return (text) => publisher.send(JSON.stringify({ type: 'chat.send', id: id++, room, text }));
-  },
-};
-
-const baseline: Target = {
-  name: 'ws-baseline',
-  script: here('./ws-baseline-server.ts'),
-  async setup(_port, _subscribers, publisher) {
-    return (text) => publisher.send(JSON.stringify({ text }));
-  },
-};
-
-interface Result {
+export interface FanoutResult {
   target: string;
   members: number;
   messages: number;
@@ -45,67 +16,52 @@ interface Result {
   perCpuSecond: number;
 }
 
-async function run(target: Target, members: number, messages: number): Promise<Result> {
-  const { child, port } = await startChild(target.script);
+async function run(
+  target: Target,
+  members: number,
+  messages: number,
+  seconds: number,
+  warmup: number,
+): Promise<FanoutResult> {
+  const server = await target.start();
   try {
-    const url = `ws://127.0.0.1:${port}/ws`;
-    const publisher = await open(url);
-    const subscribers: WebSocket[] = [];
-    for (let i = 0; i < members - 1; i++) subscribers.push(await open(url));
-    const publish = await target.setup(port, subscribers, publisher);
-    let received = 0;
-    let waiting: { goal: number; resolve: () => void } | undefined;
-    for (const s of subscribers) {
-      s.on('message', (data: Buffer) => {
-        // Count only chat deliveries; a cheap prefix test keeps the load generator light.
-        if (data.includes('"message"')) received++;
-        if (waiting && received >= waiting.goal) {
-          waiting.resolve();
-          waiting = undefined;
-        }
-      });
-    }
-    const burst = async (n: number): Promise<void> => {
-      const start = received;
-      const goal = start + n * subscribers.length;
-      const done = new Promise<void>((resolve) => (waiting = { goal, resolve }));
-      const text = 'x'.repeat(150);
-      // Windowed: at most 50 messages ahead of delivery, so no queue grows without bound.
-      for (let i = 0; i < n; i++) {
-        publish(text);
-        while ((i + 1 - 50) * subscribers.length > received - start)
-          await new Promise((r) => setImmediate(r));
-      }
-      await done;
-    };
-    await burst(Math.min(200, messages));
-    const before = await cpu(child);
-    await burst(messages);
-    const after = await cpu(child);
-    const cpuSeconds = (after.cpuMicros - before.cpuMicros) / 1e6;
-    const deliveries = messages * subscribers.length;
-    for (const s of [publisher, ...subscribers]) s.terminate();
+    const d = new Deliveries();
+    const room = await target.room(server, members, d.deliver);
+    await windowedBurst(room, d, Math.min(200, messages), performance.now() + warmup * 1000);
+    const before = await server.cpuMicros();
+    // Bounded in time: a slow server delivers fewer messages, and is measured on those.
+    const delivered = await windowedBurst(room, d, messages, performance.now() + seconds * 1000);
+    const after = await server.cpuMicros();
+    room.close();
+    const cpuSeconds = (after - before) / 1e6;
+    const deliveries = delivered * room.receivers;
     return {
       target: target.name,
       members,
-      messages,
+      messages: delivered,
       deliveries,
       cpuSeconds,
       perCpuSecond: deliveries / cpuSeconds,
     };
   } finally {
-    // A graceful stop lets --cpu-prof write its profile.
-    child.send('stop');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await server.stop();
   }
 }
 
-export async function fanoutBench(quick: boolean): Promise<Result[]> {
+/**
+ * Rooms of 100 (and 1,000 at full size) for Presence, ws and Socket.io; Prosody only at 100: its
+ * MUC join alone costs N² presence stanzas, about a minute of Prosody CPU for 1,000 members.
+ */
+export async function fanoutBench(quick: boolean): Promise<FanoutResult[]> {
   const sizes = quick ? [100] : [100, 1000];
-  const results: Result[] = [];
+  const seconds = quick ? 1 : 8;
+  const warmup = quick ? 0.5 : 2;
+  const results: FanoutResult[] = [];
   for (const members of sizes) {
     const messages = quick ? 1000 : members >= 1000 ? 1000 : 5000;
-    for (const target of [baseline, presence]) results.push(await run(target, members, messages));
+    const targets =
+      members > 100 ? [wsBaseline, presence, socketIo] : [wsBaseline, presence, socketIo, prosody];
+    for (const target of targets) results.push(await run(target, members, messages, seconds, warmup));
   }
   return results;
 }

@@ -170,7 +170,7 @@ async function joinToVisible(coalesceMs: number, members: number, joiners: numbe
 
 // --- report --------------------------------------------------------------------------------
 
-const total = quick ? 30_000 : 300_000;
+const total = quick ? 10_000 : 300_000;
 const rows: EngineResult[] = [];
 for (const perFlush of [100, 1_000, 10_000]) rows.push(await engine(perFlush, total));
 
@@ -189,7 +189,7 @@ for (const r of rows) {
 }
 
 const MEMBERS = 50;
-const JOINERS = quick ? 6 : 40;
+const JOINERS = quick ? 3 : 40;
 console.log(
   `\nJoin-to-visible over WebSocket: a room of ${MEMBERS} subscribed members, ${JOINERS} newcomers joining one at a time; time from sending room.join until a member has the newcomer's presence (${MEMBERS * JOINERS} samples per row).\n`,
 );

@@ -1,77 +1,120 @@
-import { writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+// `npm run bench -- [scenario …] [--quick]`: runs the scenarios (all of them when none is named),
+// prints the tables and rewrites bench/results.md with the figures, the targets and how to
+// reproduce them. Every scenario is bounded in time; --quick uses small sizes (under a minute).
 import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fanoutBench } from './fanout.js';
+import { idleBench } from './idle.js';
+import { latencyBench } from './latency.js';
+import { presenceRoomBench } from './presence-room.js';
+import {
+  fanoutSection,
+  idleSection,
+  latencySection,
+  presenceRoomSection,
+  targetsSection,
+  type Measured,
+} from './report.js';
 import { signalingThroughput } from './signaling-throughput.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const scenarios = args.filter((a) => !a.startsWith('--'));
-const wanted = scenarios.length === 0 ? ['fanout'] : scenarios;
-const known = ['fanout', 'signaling', 'presence'];
+const named = args.filter((a) => !a.startsWith('--'));
+const known = ['fanout', 'latency', 'idle', 'signaling', 'presence'];
+const wanted = named.length === 0 ? known : named;
 for (const s of wanted) {
   if (!known.includes(s)) {
-    console.error(
-      `unknown scenario "${s}"; built so far: ${known.join(', ')} (the others are issue 8's work)`,
-    );
+    console.error(`unknown scenario "${s}"; known: ${known.join(', ')}`);
     process.exit(2);
   }
 }
 
-const lines: string[] = [];
+/** Run a bench script of its own (server and clients in one process) and return what it printed. */
+function script(file: string, scriptArgs: string[]): string {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...scriptArgs], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (r.status !== 0) throw new Error(`${file} failed:\n${r.stderr}`);
+  return r.stdout.trim();
+}
+
+const started = Date.now();
+const load = loadavg()[0]?.toFixed(2) ?? '?';
+const measured: Measured = {};
+const sections: string[][] = [];
+const step = (name: string): void =>
+  console.error(`bench: ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
 if (wanted.includes('fanout')) {
-  const results = await fanoutBench(quick);
-  lines.push('## fanout: deliveries per server CPU-second', '');
-  lines.push(
-    '| target | room size | messages | deliveries | server CPU s | deliveries / CPU s | ratio to ws-baseline |',
-  );
-  lines.push('|---|---|---|---|---|---|---|');
-  for (const r of results) {
-    const base = results.find((b) => b.target === 'ws-baseline' && b.members === r.members);
-    const ratio = base ? (r.perCpuSecond / base.perCpuSecond).toFixed(2) : '-';
-    lines.push(
-      `| ${r.target} | ${r.members} | ${r.messages} | ${r.deliveries} | ${r.cpuSeconds.toFixed(3)} | ${Math.round(r.perCpuSecond).toLocaleString('en')} | ${ratio} |`,
-    );
-  }
+  step('fanout');
+  measured.fanout = await fanoutBench(quick);
+  sections.push(fanoutSection(measured.fanout));
+}
+if (wanted.includes('latency')) {
+  step('latency');
+  measured.latency = await latencyBench(quick);
+  sections.push(latencySection(measured.latency));
+}
+if (wanted.includes('idle')) {
+  step('idle');
+  measured.idle = await idleBench(quick);
+  sections.push(idleSection(measured.idle));
 }
 if (wanted.includes('signaling')) {
-  // A script of its own (server and raw clients in one process): its table is copied as printed.
-  const script = fileURLToPath(new URL('./signaling.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--rounds', quick ? '10' : '30'], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`signaling bench failed:\n${r.stderr}`);
-  lines.push('', '## signaling: live join to every offer answered (6 participants)', '', r.stdout.trim());
+  step('signaling');
+  const table = script('./signaling.ts', ['--rounds', quick ? '10' : '30']);
+  const start = /\| call start[^|]*\| ([\d.]+) \| ([\d.]+) \|/.exec(table);
+  if (start) measured.signaling = { median: Number(start[1]), p95: Number(start[2]) };
   const t = await signalingThroughput(quick ? 5_000 : 20_000);
-  lines.push(
+  sections.push([
+    '## signaling: live join to every offer answered (6 participants)',
+    '',
+    table,
     '',
     `Relay throughput (server in its own process, ${t.payloadBytes}-character offers): ` +
       `${t.messages} live.signal messages in ${t.cpuSeconds.toFixed(3)} server CPU s = ` +
       `**${Math.round(t.perCpuSecond).toLocaleString('en')} signaling messages per CPU-second**.`,
-  );
+  ]);
 }
 if (wanted.includes('presence')) {
-  // Like signaling: a script of its own, its tables copied as printed.
-  const script = fileURLToPath(new URL('./presence.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...(quick ? ['--quick'] : [])], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`presence bench failed:\n${r.stderr}`);
-  lines.push('', '## presence: changes per core, and join-to-visible', '', r.stdout.trim());
+  step('presence');
+  const engine = script('./presence.ts', quick ? ['--quick'] : []);
+  measured.presenceRoom = await presenceRoomBench(quick);
+  sections.push([
+    '## presence: changes per core, and join-to-visible',
+    '',
+    engine,
+    '',
+    ...presenceRoomSection(measured.presenceRoom),
+  ]);
 }
-const table = lines.join('\n');
-console.log(table);
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const doc = `# Bench results
 
-Latest run: ${new Date().toISOString()} on ${machine}.
-Reproduce: \`npm run bench -- ${[...wanted, ...(quick ? ['--quick'] : [])].join(' ')}\`
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+const body = [targetsSection(measured), ...sections].map((s) => s.join('\n')).join('\n\n');
+console.log(body);
+console.error(`bench: done in ${seconds} s`);
 
-Server CPU time is read from the server process itself (process.cpuUsage) before and after the
-measured burst; the load generator runs in the bench process. Baselines run in the same run with the
-same load generator. Messages carry 150 characters of text.
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load} at start`;
+const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+await writeFile(
+  new URL('./results.md', import.meta.url),
+  `# Bench results
 
-${table}
-`;
-await writeFile(new URL('./results.md', import.meta.url), doc);
+Latest run: ${new Date().toISOString()} on ${machine}; took ${seconds} s.
+Reproduce: \`${reproduce}\` (\`--quick\` for small sizes; scenario names to run only some of
+${known.join(', ')}).
+
+How it measures: every server runs in a process of its own (Presence, the bare-ws baseline and
+Socket.io 4 as forked Node children, Prosody ${'0.12'} from Debian as its own daemon with a generated
+config) and its CPU time is read from that process: process.cpuUsage over IPC for Node,
+utime + stime from /proc/<pid>/stat for Prosody (10 ms ticks). The load generator is the bench
+process itself, the same code for every target of a scenario, in the same run. Messages carry 150
+characters of text. The box may be shared with other work; figures move by ±20 % between runs.
+
+${body}
+`,
+);
