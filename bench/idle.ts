@@ -13,7 +13,7 @@ export interface IdleRow {
   kernelPerConnection: number;
 }
 
-const WARM = 100;
+const WARM = 50;
 
 async function measure(target: Target, connections: number): Promise<IdleRow> {
   if (!target.idle) throw new Error(`${target.name} has no idle workload`);

@@ -148,7 +148,7 @@ export async function presenceRoomBench(quick: boolean): Promise<PresenceRoomRow
       presenceServer,
       presenceRoom,
       members,
-      { all: quick ? 4 : 20, one: quick ? 4 : 20 },
+      { all: quick ? 4 : 20, one: quick ? 3 : 20 },
       seconds,
     )),
     ...(await both(

@@ -170,7 +170,7 @@ async function joinToVisible(coalesceMs: number, members: number, joiners: numbe
 
 // --- report --------------------------------------------------------------------------------
 
-const total = quick ? 10_000 : 300_000;
+const total = quick ? 5_000 : 300_000;
 const rows: EngineResult[] = [];
 for (const perFlush of [100, 1_000, 10_000]) rows.push(await engine(perFlush, total));
 

@@ -33,6 +33,15 @@ export function ensureProsody(): void {
   }
 }
 
+/** The installed Debian package's version, for the results. */
+export function prosodyVersion(): string {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'prosody'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();

@@ -9,6 +9,7 @@ import { fanoutBench } from './fanout.js';
 import { idleBench } from './idle.js';
 import { latencyBench } from './latency.js';
 import { presenceRoomBench } from './presence-room.js';
+import { prosodyVersion } from './prosody-server.js';
 import {
   fanoutSection,
   idleSection,
@@ -109,7 +110,7 @@ Reproduce: \`${reproduce}\` (\`--quick\` for small sizes; scenario names to run 
 ${known.join(', ')}).
 
 How it measures: every server runs in a process of its own (Presence, the bare-ws baseline and
-Socket.io 4 as forked Node children, Prosody ${'0.12'} from Debian as its own daemon with a generated
+Socket.io 4 as forked Node children, Prosody ${prosodyVersion()} from Debian as its own daemon with a generated
 config) and its CPU time is read from that process: process.cpuUsage over IPC for Node,
 utime + stime from /proc/<pid>/stat for Prosody (10 ms ticks). The load generator is the bench
 process itself, the same code for every target of a scenario, in the same run. Messages carry 150
