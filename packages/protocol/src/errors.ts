@@ -80,6 +80,11 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The database is unreachable; try again shortly.',
   },
+  ROOM_UNAVAILABLE: {
+    closes: false,
+    wsClose: 1011,
+    text: "The cluster node serving this room is unreachable; try again shortly.",
+  },
   NOT_IMPLEMENTED: { closes: false, wsClose: 4501, text: 'This part of Presence is not built yet.' },
   INTERNAL_ERROR: {
     closes: false,

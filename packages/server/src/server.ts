@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessBroker } from './broker/in-process-broker.js';
@@ -6,7 +8,8 @@ import { RedisBroker } from './broker/redis-broker.js';
 import { directChannel, liveLifecycle } from './gateway/session-hooks.js';
 import { UserDirectory } from './gateway/user-directory.js';
 import { socialSessionHooks } from './gateway/social-handlers.js';
-import { ContactsService, type UserChannel } from './presence/contacts-service.js';
+import { ContactsService } from './presence/contacts-service.js';
+import { BrokerUserChannel } from './gateway/user-channel.js';
 import { DmService } from './presence/dm-service.js';
 import { PresenceDelivery } from './gateway/presence-delivery.js';
 import { watchContactChanges } from './presence/contact-changes.js';
@@ -38,6 +41,9 @@ import { InviteService } from './rooms/invite-service.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { TransportHub } from './transport/transport-hub.js';
+import { LocalRoomOps, type RoomOps } from './rooms/room-ops.js';
+import { NodeRegistry } from './cluster/node-registry.js';
+import { joinCluster } from './cluster/join-cluster.js';
 
 export const VERSION = '0.1.0';
 
@@ -65,17 +71,44 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const config = validateConfig(raw as Record<string, unknown>);
   const log = createLogger(config.logLevel);
   const metrics = new Metrics();
-  const secret = loadOrCreateSecret(config.dataDir);
+  // A cluster's nodes share one secret (any node must accept another's tokens): from the config.
+  const secret = config.serverSecret
+    ? Buffer.from(config.serverSecret, 'hex')
+    : loadOrCreateSecret(config.dataDir);
   const store = await openStore({
     databaseUrl: config.databaseUrl || undefined,
     databaseSchema: config.databaseSchema || undefined,
     dataDir: config.dataDir,
     warn: (message) => log.warn(message),
   });
+  // Unique per start: a restarted node must not be mistaken for its previous life (whose sessions
+  // are gone). Session ids begin with it.
+  const nodeName =
+    config.nodeId ||
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '')
+      .slice(0, 32) ||
+    'node';
+  const instanceId = `${nodeName}-${randomBytes(3).toString('hex')}`;
   // Redis when configured (a cluster's nodes share fan-out, windows and directed messages).
   const broker: Broker = config.redisUrl
-    ? new RedisBroker({ url: config.redisUrl, prefix: config.redisPrefix, windowSize: config.recentWindow })
+    ? new RedisBroker({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        windowSize: config.recentWindow,
+        connectionName: `presence:${instanceId}`,
+      })
     : new InProcessBroker({ windowSize: config.recentWindow });
+  // In a cluster, each room lives on one node (its home), found through leases in Redis.
+  const nodes = config.redisUrl
+    ? new NodeRegistry({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        instanceId,
+        heartbeatMs: config.clusterHeartbeatMs,
+        deadAfterMs: config.clusterDeadAfterMs,
+      })
+    : null;
 
   const registry = new RoomRegistry(
     store,
@@ -87,6 +120,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     // A purged room's invites go with it. Should that fail, they still lead nowhere (no room).
     (roomId): Promise<void> =>
       invites.forgetRoom(roomId).catch((err: unknown) => log.warn({ err, roomId }, 'invites not deleted')),
+    nodes ?? undefined,
   );
   const invites: InviteService = new InviteService({ registry, store });
   const roomLog = new RoomLog(store, broker);
@@ -96,7 +130,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const live = new LiveService({ registry, log: roomLog, broker, options: config });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
+  const localOps = new LocalRoomOps({ rooms, queries, chat, live, invites, recovery });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
+  // In a cluster, operations on a room run on its home node; a dead node's sessions are swept.
+  const cluster = nodes
+    ? joinCluster({ config, instanceId, nodes, registry, local: localOps, fanout, log })
+    : null;
+  const ops: RoomOps = cluster?.ops ?? localOps;
   const tokens = new SessionTokens(secret, config.domain, config.sessionTokenTtlSeconds);
   const external = ExternalTokens.enabled(config)
     ? new ExternalTokens(config, (err) => log.warn({ err }, 'external token keys unavailable'))
@@ -114,10 +154,9 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     );
   }
   const sessions = new SessionManager({
-    options: { ...config, version: VERSION },
+    options: { ...config, version: VERSION, sessionIdPrefix: `${instanceId}.` },
     identity,
-    rooms,
-    recovery,
+    ops,
     fanout,
     log,
     onCountChange: (n) => metrics.sessions.set(n),
@@ -125,7 +164,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const users = new UserDirectory();
   sessions.addHooks(users.hooks());
   sessions.addHooks(directChannel(broker));
-  sessions.addHooks(liveLifecycle(live));
+  sessions.addHooks(liveLifecycle(ops));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
   const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
@@ -139,9 +178,8 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   sessions.addHooks(presenceDelivery.hooks(presence));
   const deviceTokens = new DeviceTokens(store.social);
   const social = watchContactChanges(store.social, (a, b) => void presence.visibility.contactsChanged(a, b));
-  const userChannel: UserChannel = {
-    send: (userId, message, except) => users.send(userId, message, (s) => s.id !== except),
-  };
+  const userChannel = new BrokerUserChannel({ users, broker, instanceId, clustered: nodes !== null });
+  sessions.addHooks(userChannel.hooks());
   const contacts = new ContactsService({
     social,
     accounts: store.accounts,
@@ -158,11 +196,9 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   sessions.addHooks(socialSessionHooks({ contacts, dms, log }));
   const gateway = new Gateway({
     handlers: createHandlers({
-      rooms,
+      ops,
       queries,
-      chat,
       fanout,
-      live,
       invites,
       social: { contacts, dms },
       presence: { presence, delivery: presenceDelivery, tokens: deviceTokens },
@@ -203,6 +239,8 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     broker,
     metrics,
     async listen() {
+      // Join the cluster before taking connections: rooms can only be served once leases work.
+      await cluster?.start();
       await http.listen({ host: config.host, port: config.port });
       const httpPort = (http.server.address() as AddressInfo).port;
       const tcpPort = config.tcpPort >= 0 ? await transport.listenTcp(config.host, config.tcpPort) : null;
@@ -220,6 +258,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         sessions.close();
         presence.close();
         await http.close();
+        await cluster?.close();
         await broker.close();
         await store.close();
         log.info('stopped');

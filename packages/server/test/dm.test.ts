@@ -63,11 +63,11 @@ const eveActor = { user: eve, sessionId: 'eve-1' };
 class FakeUsers implements UserChannel {
   readonly sent: { to: string; message: Json; except: string | undefined }[] = [];
   readonly connected = new Set<string>();
-  send(userId: string, message: object | string, except?: string): number {
-    if (!this.connected.has(userId)) return 0;
+  send(userId: string, message: object | string, except?: string): Promise<number> {
+    if (!this.connected.has(userId)) return Promise.resolve(0);
     const parsed = (typeof message === 'string' ? JSON.parse(message) : message) as Json;
     this.sent.push({ to: userId, message: parsed, except });
-    return 1;
+    return Promise.resolve(1);
   }
   to(userId: string): Json[] {
     return this.sent.filter((s) => s.to === userId).map((s) => s.message);

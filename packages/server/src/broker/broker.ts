@@ -43,11 +43,12 @@ export interface Broker {
   /** Forget a room's window (the room was purged or unloaded). */
   dropRoom(room: string): Promise<void>;
   /**
-   * Directed messages (WebRTC signaling): deliver `json` to the one session `sessionId`, wherever it
-   * is connected. Nothing is kept: a message for a session no node serves is dropped.
+   * Directed messages: deliver `json` to whoever listens on `address` (a session id for WebRTC
+   * signaling; `user:<id>` for what is addressed to a user), wherever that is. Nothing is kept: a
+   * message nobody listens for is dropped. Resolves with how many nodes listened.
    */
-  sendDirect(sessionId: string, json: string): Promise<void>;
-  /** Receive directed messages for a session served by this node. Returns the unsubscribe function. */
-  subscribeDirect(sessionId: string, listener: (json: string) => void): () => void;
+  sendDirect(address: string, json: string): Promise<number>;
+  /** Listen on an address on this node (one listener per address). Returns the unsubscribe function. */
+  subscribeDirect(address: string, listener: (json: string) => void): () => void;
   close(): Promise<void>;
 }

@@ -57,8 +57,10 @@ export class InProcessBroker implements Broker {
     return this.#windows.get(room)?.latest(count) ?? [];
   }
 
-  async sendDirect(sessionId: string, json: string): Promise<void> {
-    this.#direct.get(sessionId)?.(json);
+  async sendDirect(address: string, json: string): Promise<number> {
+    const listener = this.#direct.get(address);
+    listener?.(json);
+    return listener ? 1 : 0;
   }
 
   subscribeDirect(sessionId: string, listener: (json: string) => void): () => void {

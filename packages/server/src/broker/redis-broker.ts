@@ -43,13 +43,15 @@ export class RedisBroker implements Broker {
   readonly #rooms = new Map<string, Set<BrokerListener>>();
   readonly #direct = new Map<string, (json: string) => void>();
 
-  constructor(options: { url: string; prefix: string; windowSize: number }) {
+  /** `connectionName` names the Redis connections (CLIENT LIST), e.g. after the node. */
+  constructor(options: { url: string; prefix: string; windowSize: number; connectionName?: string }) {
     this.#prefix = options.prefix;
     this.#windowSize = options.windowSize;
     // Commands queue while disconnected and are retried after a reconnect; subscriptions are
     // restored by ioredis itself.
-    this.#pub = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 3 });
-    this.#sub = new Redis(options.url, { lazyConnect: false });
+    const named = options.connectionName !== undefined ? { connectionName: options.connectionName } : {};
+    this.#pub = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 3, ...named });
+    this.#sub = new Redis(options.url, { lazyConnect: false, ...named });
     this.#pub.on('error', () => undefined);
     this.#sub.on('error', () => undefined);
     this.#pub.defineCommand('presenceAppend', { numberOfKeys: 2, lua: APPEND });
@@ -169,8 +171,8 @@ export class RedisBroker implements Broker {
     await this.#pub.del(this.#meta(room), this.#list(room));
   }
 
-  async sendDirect(sessionId: string, json: string): Promise<void> {
-    await this.#pub.publish(this.#directChannel(sessionId), json);
+  async sendDirect(address: string, json: string): Promise<number> {
+    return this.#pub.publish(this.#directChannel(address), json);
   }
 
   subscribeDirect(sessionId: string, listener: (json: string) => void): () => void {

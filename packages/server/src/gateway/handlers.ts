@@ -1,10 +1,8 @@
 import { PresenceError, type RequestOf, type ResultOf, type RequestType } from '@presence/protocol';
-import type { ChatService } from '../chat/chat-service.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
-import type { RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { JoinSnapshot, RoomOps } from '../rooms/room-ops.js';
 import type { RoomFanout } from './room-fanout.js';
 import type { Session } from './session.js';
-import type { LiveService } from '../live/live-service.js';
 import { createLiveHandlers } from './live-handlers.js';
 import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-handlers.js';
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
@@ -25,13 +23,14 @@ type Handler<T extends Exclude<RequestType, 'hello'>> = (
 export type Handlers = { [T in Exclude<RequestType, 'hello'>]: Handler<T> };
 
 export interface HandlerDeps {
-  rooms: RoomService;
+  /** Everything done to one room, on this node or (in a cluster) on the room's home node. */
+  ops: RoomOps;
+  /** Queries across rooms (the user's rooms, the directory). */
   queries: RoomQueries;
-  chat: ChatService;
   fanout: RoomFanout;
   maxRoomsPerSession: number;
-  live: LiveService;
-  invites: InviteService;
+  /** Looking up an invite's room (the store). */
+  invites: Pick<InviteService, 'roomOf'>;
   /** Contacts and direct messages. */
   social: SocialDeps;
   /** Presence states, subscriptions and device tokens. */
@@ -43,14 +42,14 @@ export interface HandlerDeps {
  * Handlers translate between the session (gateway) and the domain services.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { rooms, queries, chat, fanout } = deps;
+  const { ops, queries, fanout } = deps;
 
   /** Enter a room's delivery with frames held, so nothing published during the join is lost. */
   async function enter(
     ctx: HandlerContext,
     roomId: string | null,
-    act: () => Promise<RoomSnapshot>,
-  ): Promise<RoomSnapshot> {
+    act: () => Promise<JoinSnapshot>,
+  ): Promise<JoinSnapshot> {
     const { session } = ctx;
     const wasIn = roomId !== null && session.rooms.has(roomId);
     if (!wasIn && session.rooms.size >= deps.maxRoomsPerSession) {
@@ -63,7 +62,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       session.hold(roomId, '');
       fanout.add(roomId, session);
     }
-    let snapshot: RoomSnapshot;
+    let snapshot: JoinSnapshot;
     try {
       snapshot = await act();
     } catch (err) {
@@ -82,19 +81,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       fanout.add(id, session);
     }
     ctx.afterReply(() => session.release(id, snapshot.room.epoch, snapshot.room.seq));
-    // Members outside the call see who is in it.
-    const live = deps.live.participants(id);
-    return live.length > 0 ? { ...snapshot, live } : snapshot;
+    return snapshot;
   }
 
   return {
-    ...createLiveHandlers(deps.live),
+    ...createLiveHandlers(ops),
     ...createPresenceHandlers(deps.presence),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),
     'room.create': (ctx, r) =>
       enter(ctx, null, () =>
-        rooms.create(ctx.session.actor, { name: r.name, topic: r.topic, visibility: r.visibility }),
+        ops.create(ctx.session.actor, { name: r.name, topic: r.topic, visibility: r.visibility }),
       ),
     'room.join': async (ctx, r) => {
       const { invite } = r;
@@ -102,7 +99,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const room = r.room ?? (invite !== undefined ? await deps.invites.roomOf(invite) : undefined);
       if (room === undefined) throw new PresenceError('INVALID_MESSAGE', 'Give room or invite.');
       try {
-        return await enter(ctx, room, () => rooms.join(ctx.session.actor, room, undefined, invite));
+        return await enter(ctx, room, () => ops.join(room, ctx.session.actor, invite));
       } catch (err) {
         // An invite whose room is gone is a dead invite; the room id it named stays unsaid.
         if (r.room === undefined && err instanceof PresenceError && err.code === 'ROOM_NOT_FOUND') {
@@ -113,40 +110,37 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'room.leave': async (ctx, r) => {
       if (!ctx.session.rooms.has(r.room)) throw new PresenceError('NOT_IN_ROOM');
-      await deps.live.sessionLeft(ctx.session.actor, r.room, 'left');
-      await rooms.leave(ctx.session.actor, r.room, 'left');
+      await ops.leave(r.room, ctx.session.actor, 'left');
       ctx.session.rooms.delete(r.room);
       fanout.remove(r.room, ctx.session);
       return {};
     },
     'room.update': async (ctx, r) => ({
-      room: await rooms.update(ctx.session.actor, r.room, {
+      room: await ops.update(r.room, ctx.session.actor, {
         name: r.name,
         topic: r.topic,
         visibility: r.visibility,
       }),
     }),
     'room.role': async (ctx, r) => ({
-      member: await rooms.setRole(ctx.session.actor, r.room, r.user, r.role),
+      member: await ops.setRole(r.room, ctx.session.actor, r.user, r.role),
     }),
     'room.history': (ctx, r) =>
-      queries.history(ctx.session.actor, r.room, { before: r.before, after: r.after, limit: r.limit }),
-    'room.read': (ctx, r) => queries.markRead(ctx.session.actor, r.room, r.seq),
+      ops.history(r.room, ctx.session.actor, { before: r.before, after: r.after, limit: r.limit }),
+    'room.read': (ctx, r) => ops.markRead(r.room, ctx.session.actor, r.seq),
     'rooms.mine': async (ctx) => ({ rooms: await queries.mine(ctx.session.actor) }),
     'rooms.directory': async (_ctx, r) => ({ rooms: await queries.directory(r.query ?? '', r.limit) }),
-    'chat.send': (ctx, r) => chat.send(ctx.session.actor, r.room, r.text, r.nonce),
-    'chat.edit': (ctx, r) => chat.edit(ctx.session.actor, r.room, r.seq, r.text),
-    'chat.delete': (ctx, r) => chat.delete(ctx.session.actor, r.room, r.seq),
+    'chat.send': (ctx, r) => ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce),
+    'chat.edit': (ctx, r) => ops.chatEdit(r.room, ctx.session.actor, r.seq, r.text),
+    'chat.delete': (ctx, r) => ops.chatDelete(r.room, ctx.session.actor, r.seq),
     'room.remove': async (ctx, r) => {
-      // The removed sessions stop getting the room when the member.left reaches them (session.ts);
-      // a call they were in ends here, where both services are at hand.
-      const removed = await rooms.remove(ctx.session.actor, r.room, r.user);
-      for (const actor of removed) await deps.live.sessionLeft(actor, r.room, 'removed');
+      // The removed sessions stop getting the room when the member.left reaches them (session.ts).
+      await ops.remove(r.room, ctx.session.actor, r.user);
       return {};
     },
-    ...createInviteHandlers(deps.invites),
+    ...createInviteHandlers(ops),
     'chat.typing': async (ctx, r) => {
-      await chat.typing(ctx.session.actor, r.room, r.typing);
+      await ops.chatTyping(r.room, ctx.session.actor, r.typing);
       return {};
     },
   };

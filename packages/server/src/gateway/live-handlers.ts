@@ -1,18 +1,18 @@
-import type { LiveService } from '../live/live-service.js';
+import type { RoomOps } from '../rooms/room-ops.js';
 import type { Handlers } from './handlers.js';
 
 type LiveRequestType = 'live.join' | 'live.leave' | 'live.media' | 'live.signal' | 'live.ice';
 
-/** Handlers of the call (live) requests: thin translations onto the LiveService. */
-export function createLiveHandlers(live: LiveService): Pick<Handlers, LiveRequestType> {
+/** Handlers of the call (live) requests: thin translations onto the room's operations. */
+export function createLiveHandlers(ops: RoomOps): Pick<Handlers, LiveRequestType> {
   return {
-    'live.join': (ctx, r) => live.join(ctx.session.actor, r.room, r.media ?? {}),
+    'live.join': (ctx, r) => ops.liveJoin(r.room, ctx.session.actor, r.media ?? {}),
     'live.leave': async (ctx, r) => {
-      await live.leave(ctx.session.actor, r.room, 'left');
+      await ops.liveLeave(r.room, ctx.session.actor);
       return {};
     },
     'live.media': async (ctx, r) => ({
-      participant: await live.media(ctx.session.actor, r.room, {
+      participant: await ops.liveMedia(r.room, ctx.session.actor, {
         audio: r.audio,
         video: r.video,
         screen: r.screen,
@@ -20,9 +20,9 @@ export function createLiveHandlers(live: LiveService): Pick<Handlers, LiveReques
       }),
     }),
     'live.signal': async (ctx, r) => {
-      await live.signal(ctx.session.actor, r.room, r.to, r.signal);
+      await ops.liveSignal(r.room, ctx.session.actor, r.to, r.signal);
       return {};
     },
-    'live.ice': async (ctx, r) => ({ ice: live.ice(ctx.session.actor, r.room) }),
+    'live.ice': async (ctx, r) => ({ ice: await ops.liveIce(r.room, ctx.session.actor) }),
   };
 }

@@ -1,7 +1,8 @@
 import type { Broker } from '../broker/broker.js';
-import type { LiveService } from '../live/live-service.js';
+import type { RoomOps } from '../rooms/room-ops.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { SessionHooks } from './session-manager.js';
+import type { Session } from './session.js';
 
 /**
  * Directed messages reach a session through the broker, wherever they were sent from. While the
@@ -22,17 +23,21 @@ export function directChannel(broker: Broker): SessionHooks {
   };
 }
 
-/** Calls follow their participants' sessions: reconnecting, back, or gone for good. */
-export function liveLifecycle(live: LiveService): SessionHooks {
+/**
+ * Calls follow their participants' sessions: reconnecting, back, or gone for good (the session
+ * leaving its rooms on expiry leaves their calls too: RoomOps.leave).
+ */
+export function liveLifecycle(ops: RoomOps): SessionHooks {
+  const tell = (session: Session, connected: boolean): void => {
+    for (const room of session.rooms.keys())
+      void ops.liveConnection(room, session.id, connected).catch(() => undefined);
+  };
   return {
     attached(session, resumed) {
-      if (resumed) void live.sessionResumed(session.id);
+      if (resumed) tell(session, true);
     },
     detached(session) {
-      void live.sessionDetached(session.id);
-    },
-    async ending(session) {
-      await live.sessionLeft(session.actor, null, 'timeout');
+      tell(session, false);
     },
   };
 }

@@ -10,8 +10,7 @@ import {
 import { defaultGuestName, newGuestId, userRef } from '../identity/guests.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { Logger } from '../ops/logger.js';
-import type { RoomRecoveryService } from '../rooms/room-recovery.js';
-import type { RoomService } from '../rooms/room-service.js';
+import type { RoomOps } from '../rooms/room-ops.js';
 import type { Connection } from '../transport/connection.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { RoomFanout } from './room-fanout.js';
@@ -22,6 +21,11 @@ export interface SessionOptions {
   version: string;
   sessionGraceMs: number;
   heartbeatIntervalMs: number;
+  /**
+   * Put in front of every session id this node makes: in a cluster it names the node (instance),
+   * so other nodes can tell which sessions died with it.
+   */
+  sessionIdPrefix?: string;
   heartbeatTimeoutMs: number;
   maxFrameBytes: number;
   maxTextLength: number;
@@ -52,8 +56,7 @@ export class SessionManager {
   readonly #hooks: SessionHooks[] = [];
   readonly #options: SessionOptions;
   readonly #identity: IdentityService;
-  readonly #rooms: RoomService;
-  readonly #recovery: RoomRecoveryService;
+  readonly #ops: RoomOps;
   readonly #fanout: RoomFanout;
   readonly #log: Logger;
   readonly #onCountChange: (n: number) => void;
@@ -61,16 +64,15 @@ export class SessionManager {
   constructor(deps: {
     options: SessionOptions;
     identity: IdentityService;
-    rooms: RoomService;
-    recovery: RoomRecoveryService;
+    /** Room operations (recovery, leaving on expiry), wherever the room lives. */
+    ops: RoomOps;
     fanout: RoomFanout;
     log: Logger;
     onCountChange: (n: number) => void;
   }) {
     this.#options = deps.options;
     this.#identity = deps.identity;
-    this.#rooms = deps.rooms;
-    this.#recovery = deps.recovery;
+    this.#ops = deps.ops;
     this.#fanout = deps.fanout;
     this.#log = deps.log;
     this.#onCountChange = deps.onCountChange;
@@ -196,7 +198,7 @@ export class SessionManager {
       session.rooms.set(position.room, { epoch: position.epoch, lastSeq: position.seq, held: null });
       this.#fanout.add(position.room, session);
     }
-    const { recovery, replay } = await this.#recovery.recover(session.actor, position, inRoom);
+    const { recovery, replay } = await this.#ops.recover(position.room, session.actor, position, inRoom);
     const sub = session.rooms.get(position.room);
     if (recovery.recovered && sub) {
       sub.epoch = position.epoch;
@@ -211,7 +213,10 @@ export class SessionManager {
   #create(userId: string | null, name: string | undefined, avatar?: string): Session {
     const id = userId ?? newGuestId(this.#options.domain);
     const user = userRef(id, name ?? defaultGuestName(id));
-    const session = new Session(randomUUID(), avatar === undefined ? user : { ...user, avatar });
+    const session = new Session(
+      `${this.#options.sessionIdPrefix ?? ''}${randomUUID()}`,
+      avatar === undefined ? user : { ...user, avatar },
+    );
     session.onRemoved = (room) => this.#removedFrom(session, room);
     this.#sessions.set(session.id, session);
     this.#onCountChange(this.#sessions.size);
@@ -224,9 +229,24 @@ export class SessionManager {
    * more of that room, unless the room says it is in again (it re-joined after the removal).
    */
   #removedFrom(session: Session, room: string): void {
-    if (this.#rooms.isPresent(room, session.actor)) return;
-    session.rooms.delete(room);
-    this.#fanout.remove(room, session);
+    const sub = session.rooms.get(room);
+    if (!sub) return;
+    // The answer may come from another node: hold the room's later frames meanwhile, so a removed
+    // user sees nothing more of it, and one who re-joined misses nothing.
+    sub.held = [];
+    const settle = (present: boolean): void => {
+      if (session.rooms.get(room) !== sub) return;
+      if (present) {
+        session.release(room, sub.epoch, sub.lastSeq);
+        return;
+      }
+      session.rooms.delete(room);
+      this.#fanout.remove(room, session);
+    };
+    void this.#ops.isPresent(room, session.actor).then(settle, (err: unknown) => {
+      this.#log.debug({ err, room, session: session.id }, 'membership check failed; treated as removed');
+      settle(false);
+    });
   }
 
   #attach(session: Session, conn: Connection): void {
@@ -263,7 +283,7 @@ export class SessionManager {
       session.rooms.delete(room);
       this.#fanout.remove(room, session);
       try {
-        await this.#rooms.leave(session.actor, room, 'timeout');
+        await this.#ops.leave(room, session.actor, 'timeout');
       } catch (err) {
         this.#log.debug({ err, room, session: session.id }, 'leave on expiry failed');
       }

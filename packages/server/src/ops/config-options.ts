@@ -116,6 +116,30 @@ export const OPTIONS: readonly OptionSpec[] = [
     'Prefix of every Redis key and channel (several deployments can share one Redis).',
   ),
   option(
+    'serverSecret',
+    z.string().regex(/^([0-9a-f]{64,})?$/, '64 or more lower-case hex digits (or empty)'),
+    '',
+    'Hex secret (64+ digits) that signs session tokens; every node of a cluster needs the same one. Empty = generated into dataDir.',
+  ),
+  option(
+    'nodeId',
+    z.string().regex(/^([A-Za-z0-9_-]{1,32})?$/),
+    '',
+    'Name of this node in a cluster (letters, digits, - and _); empty = the host name. Each start adds a random suffix.',
+  ),
+  option(
+    'clusterHeartbeatMs',
+    positiveInt,
+    1000,
+    'With Redis: how often a node heartbeats and renews the leases of the rooms it serves.',
+  ),
+  option(
+    'clusterDeadAfterMs',
+    positiveInt,
+    4000,
+    "With Redis: a node silent this long is dead; its rooms move to other nodes and its sessions' grace period starts.",
+  ),
+  option(
     'logLevel',
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     'info',

@@ -13,6 +13,10 @@ export interface Config {
   databaseSchema: string;
   redisUrl: string;
   redisPrefix: string;
+  serverSecret: string;
+  nodeId: string;
+  clusterHeartbeatMs: number;
+  clusterDeadAfterMs: number;
   authSharedSecret: string;
   authJwksUrl: string;
   authIssuer: string;

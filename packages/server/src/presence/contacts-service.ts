@@ -14,8 +14,8 @@ type ContactKind = ContactEvent['kind'];
  * interface here so the domain does not depend on the gateway.
  */
 export interface UserChannel {
-  /** Send to every connected session of `userId` (except `exceptSession`); how many got it. */
-  send(userId: string, message: object | string, exceptSession?: string): number;
+  /** Send to every connected session of `userId` (except `exceptSession`); resolves with how many got it. */
+  send(userId: string, message: object | string, exceptSession?: string): Promise<number>;
 }
 
 export interface ContactsDeps {
@@ -199,7 +199,7 @@ export class ContactsService {
   #tell(to: string, kind: ContactKind, from: UserRef, message?: string | null): void {
     const event: ContactEvent = { type: 'contact', kind, user: from };
     if (kind === 'request') event.message = message ?? null;
-    this.#users.send(to, event);
+    void this.#users.send(to, event).catch(() => undefined);
   }
 
   /** A blocked id as a UserRef: the account's name when there is one, else what we can derive. */

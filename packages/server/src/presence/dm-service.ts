@@ -111,7 +111,8 @@ export class DmService {
     const json = JSON.stringify(event);
     // Presence may say available while no session of the recipient is connected here (a session
     // in its grace period): then it is as if they were away.
-    if (decision === 'deliver' && this.#users.send(to, json) === 0) decision = contact ? 'keep' : 'refuse';
+    if (decision === 'deliver' && (await this.#users.send(to, json)) === 0)
+      decision = contact ? 'keep' : 'refuse';
     if (decision === 'refuse') throw unavailable();
     if (decision === 'keep') {
       try {
@@ -133,7 +134,7 @@ export class DmService {
       }
     }
     // The sender's other devices show what was sent from this one.
-    this.#users.send(from, json, actor.sessionId);
+    await this.#users.send(from, json, actor.sessionId);
     const result: DmResult = { outcome: decision === 'keep' ? 'queued' : 'delivered', id: event.id, ts };
     if (key !== undefined) this.#remember(key, result);
     return result;
@@ -150,7 +151,7 @@ export class DmService {
     const messages = await this.#social.takeOfflineMessages(userId, MAX_KEPT_PER_RECIPIENT);
     let delivered = 0;
     for (const [i, m] of messages.entries()) {
-      if (this.#users.send(userId, m.payload) > 0) {
+      if ((await this.#users.send(userId, m.payload)) > 0) {
         delivered++;
         continue;
       }

@@ -118,7 +118,7 @@ export class RoomAdmin {
       });
       return storedInfo(stored, init.owner ? 1 : 0);
     }
-    const room = this.#registry.createEphemeral(createdBy, init.topic ?? '');
+    const room = await this.#registry.createEphemeral(createdBy, init.topic ?? '');
     if (init.visibility !== undefined) room.visibility = init.visibility;
     const owner = init.owner;
     if (owner) {

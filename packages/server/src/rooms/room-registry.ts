@@ -3,7 +3,8 @@ import type { Broker } from '../broker/broker.js';
 import { randomId } from '../identity/guests.js';
 import { userRef } from '../identity/guests.js';
 import type { Store } from '../store/store.js';
-import { Room, type MembershipObserver } from './room.js';
+import { Room, type Actor, type MembershipObserver } from './room.js';
+import { RoomElsewhereError, SINGLE_NODE_HOMES, type RoomHomes } from './room-homes.js';
 
 /**
  * The rooms loaded in this process. Ephemeral rooms live only here and are purged when empty;
@@ -17,6 +18,9 @@ export class RoomRegistry {
   readonly #onChange: () => void;
   readonly #onPurge: (roomId: string) => Promise<void>;
   readonly #observers: MembershipObserver[] = [];
+  readonly #homes: RoomHomes;
+  /** Which sessions elsewhere are in a room (cluster takeover); none on a single node. */
+  #census: (roomId: string) => Promise<Actor[]> = () => Promise.resolve([]);
   /** Handed to every room this registry makes: forwards to whoever observes membership. */
   readonly #membership: MembershipObserver = {
     joined: (room, userId) => {
@@ -36,7 +40,9 @@ export class RoomRegistry {
     broker: Broker,
     onChange: () => void = () => undefined,
     onPurge: (roomId: string) => Promise<void> = () => Promise.resolve(),
+    homes: RoomHomes = SINGLE_NODE_HOMES,
   ) {
+    this.#homes = homes;
     this.#store = store;
     this.#broker = broker;
     this.#onChange = onChange;
@@ -66,6 +72,19 @@ export class RoomRegistry {
     return [...this.#rooms.values()];
   }
 
+  /**
+   * In a cluster, a room loaded by a node taking it over from a dead home is missing its sessions
+   * on other nodes: `census` asks every node which of its sessions are in the room.
+   */
+  setCensus(census: (roomId: string) => Promise<Actor[]>): void {
+    this.#census = census;
+  }
+
+  /** True while the room is loaded or being loaded (its home lease must be kept). */
+  holds(id: string): boolean {
+    return this.#rooms.has(id) || this.#loading.has(id);
+  }
+
   /** A loaded room, without touching the store. */
   loaded(id: string): Room | undefined {
     return this.#rooms.get(id);
@@ -91,8 +110,19 @@ export class RoomRegistry {
   }
 
   async #load(id: string): Promise<Room | undefined> {
-    const stored = await this.#store.getRoom(id);
-    if (!stored) return undefined;
+    // In a cluster a room is in exactly one node's memory: its home's.
+    if (!(await this.#homes.claim(id))) throw new RoomElsewhereError(id);
+    let stored;
+    try {
+      stored = await this.#store.getRoom(id);
+    } catch (err) {
+      this.#homes.release(id);
+      throw err;
+    }
+    if (!stored) {
+      this.#homes.release(id);
+      return undefined;
+    }
     // Another load may have finished while we awaited.
     const raced = this.#rooms.get(id);
     if (raced) return raced;
@@ -120,16 +150,21 @@ export class RoomRegistry {
         lastRead: 0,
       });
     }
+    // Sessions still in the room (they stayed subscribed on their nodes) are members' sessions again.
+    for (const actor of await this.#census(id)) {
+      room.members.get(actor.user.id)?.sessions.add(actor.sessionId);
+    }
     await this.#broker.resetWindow(id, room.epoch, room.seq);
     this.#rooms.set(id, room);
     this.#onChange();
     return room;
   }
 
-  /** A new ephemeral room with an unguessable id and a fresh epoch. */
-  createEphemeral(createdBy: string, topic = ''): Room {
+  /** A new ephemeral room with an unguessable id and a fresh epoch, homed on this node. */
+  async createEphemeral(createdBy: string, topic = ''): Promise<Room> {
     let id = randomId(16);
-    while (this.#rooms.has(id)) id = randomId(16);
+    // An id nobody uses, here or (in a cluster) on another node.
+    while (this.#rooms.has(id) || !(await this.#homes.claim(id))) id = randomId(16);
     const room = new Room(
       {
         id,
@@ -149,11 +184,24 @@ export class RoomRegistry {
     return room;
   }
 
+  /**
+   * Drop a room from memory without purging anything: another node is its home now (this one
+   * lost its lease). Nothing is written; the home has the room's truth.
+   */
+  evict(id: string): void {
+    const room = this.#rooms.get(id);
+    if (!room) return;
+    this.#rooms.delete(id);
+    this.#membership.unloaded(room);
+    this.#onChange();
+  }
+
   /** Forget an empty room: an ephemeral one is gone for good, a persistent one stays in the store. */
   async unload(room: Room): Promise<void> {
     if (this.#rooms.get(room.id) !== room) return;
     this.#rooms.delete(room.id);
     this.#membership.unloaded(room);
+    this.#homes.release(room.id);
     await this.#broker.dropRoom(room.id);
     this.#onChange();
     if (!room.persistent) await this.#onPurge(room.id);

@@ -65,7 +65,7 @@ export class RoomService {
     actor: Actor,
     options: { name?: string; topic?: string; visibility?: Visibility },
   ): Promise<RoomSnapshot> {
-    const room = this.#registry.createEphemeral(actor.user.id, options.topic ?? '');
+    const room = await this.#registry.createEphemeral(actor.user.id, options.topic ?? '');
     await this.join(actor, room.id, 'owner');
     if (options.name !== undefined || options.visibility !== undefined) {
       try {

@@ -1,0 +1,80 @@
+import type { Config } from '../ops/config.js';
+import type { Logger } from '../ops/logger.js';
+import type { LocalRoomOps, RoomOps } from '../rooms/room-ops.js';
+import type { RoomFanout } from '../gateway/room-fanout.js';
+import type { Actor } from '../rooms/room.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import { ClusterRoomOps } from './cluster-room-ops.js';
+import { sweepDeadNode } from './dead-node-sweep.js';
+import type { NodeRegistry } from './node-registry.js';
+import { NodeRpc } from './node-rpc.js';
+
+export interface ClusterMembership {
+  /** Room operations routed to each room's home node. */
+  ops: RoomOps;
+  /** Heartbeat and answer other nodes (before taking connections). */
+  start(): Promise<void>;
+  /** Hand back this node's rooms and stop. */
+  close(): Promise<void>;
+}
+
+/**
+ * This node's part in a cluster: room operations routed to their home (over NodeRpc), rooms whose
+ * lease was lost dropped from memory, and dead nodes' sessions swept after their grace period.
+ */
+export function joinCluster(deps: {
+  config: Config;
+  instanceId: string;
+  nodes: NodeRegistry;
+  registry: RoomRegistry;
+  local: LocalRoomOps;
+  fanout: RoomFanout;
+  log: Logger;
+}): ClusterMembership {
+  const { config, nodes, registry, local, fanout, log } = deps;
+  const rpc: NodeRpc = new NodeRpc({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    instanceId: deps.instanceId,
+    timeoutMs: Math.max(3000, config.clusterDeadAfterMs),
+    handle: (op, args): Promise<unknown> =>
+      op === 'census' ? Promise.resolve(fanout.actorsIn(String(args[0]))) : routed.handle(op, args),
+    onError: (err, op) => log.error({ err, op }, 'room operation for another node failed'),
+  });
+  const routed: ClusterRoomOps = new ClusterRoomOps({ local, registry, nodes, rpc, retryDelayMs: 250 });
+  registry.setCensus(async (roomId) => {
+    const answers = await Promise.allSettled(
+      (await nodes.liveNodes()).map((node) =>
+        node === deps.instanceId
+          ? Promise.resolve(fanout.actorsIn(roomId))
+          : (rpc.call(node, 'census', [roomId]) as Promise<Actor[]>),
+      ),
+    );
+    // A node that does not answer has no sessions to speak of (it is going, or gone).
+    return answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+  });
+  const sweeps = new Set<NodeJS.Timeout>();
+  nodes.on({
+    dead: (id) => {
+      log.warn({ node: id }, 'cluster node stopped heartbeating; its sessions expire after the grace period');
+      sweeps.add(sweepDeadNode({ instanceId: id, registry, local, graceMs: config.sessionGraceMs, log }));
+    },
+    lost: (roomId) => {
+      log.warn({ roomId }, 'room lease lost (cut off from Redis too long); the room is dropped here');
+      registry.evict(roomId);
+    },
+    error: (err) => log.debug({ err }, 'cluster: redis error'),
+  });
+  return {
+    ops: routed.ops(),
+    async start() {
+      await nodes.start();
+      await rpc.start();
+    },
+    async close() {
+      for (const t of sweeps) clearTimeout(t);
+      await rpc.close();
+      await nodes.close();
+    },
+  };
+}
