@@ -1,4 +1,4 @@
-// Idle bench: memory per idle connection (hello done and in a room of 100 where the target has
+// Idle bench: memory per idle connection (hello done and in a room of 10 where the target has
 // rooms), as the server's RSS delta after GC plus the kernel's TCP socket memory delta.
 import { tcpSocketMemory } from './proc.js';
 import type { Target } from './target.js';

@@ -93,13 +93,13 @@ async function withRoom<T>(
 }
 
 export async function latencyBench(quick: boolean): Promise<LatencyResult> {
-  const seconds = quick ? 1 : 4;
+  const seconds = quick ? 0.75 : 4;
   const warmup = quick ? 0.5 : 2;
   let saturated = 0;
   const rows: LatencyRow[] = [];
   rows.push(
     ...(await withRoom(presence, warmup, async (room, d) => {
-      saturated = await saturation(room, d, quick ? 1 : 4);
+      saturated = await saturation(room, d, quick ? 0.75 : 4);
       const out: LatencyRow[] = [];
       for (const share of SHARES) {
         await sleep(200);

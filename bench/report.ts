@@ -52,7 +52,7 @@ export function idleSection(rows: IdleRow[]): string[] {
   const lines = [
     '## idle: memory per idle connection',
     '',
-    'Connections that said hello and joined a room of 100 (Presence, Socket.io; the bare-ws baseline has neither). Server RSS is read after a full GC, before and after opening them (50 warm-up connections stay open in both readings). Kernel memory is the delta of `TCP … mem` pages in /proc/net/sockstat × 4096: system-wide, so it covers both loopback ends and anything else on the box.',
+    'Connections that said hello and joined a room of 10 (Presence, Socket.io; the bare-ws baseline has neither). Server RSS is read after a full GC, before and after opening them (50 warm-up connections stay open in both readings). Kernel memory is the delta of `TCP … mem` pages in /proc/net/sockstat × 4096: system-wide, so it covers both loopback ends and anything else on the box.',
     '',
     '| target | connections | server RSS / conn KB | kernel socket mem / conn KB | all-in KB |',
     '|---|---|---|---|---|',

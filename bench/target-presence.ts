@@ -4,7 +4,7 @@ import { here, nodeServer, open, rpc } from './bench-child.js';
 import { parallel, type Target } from './target.js';
 
 const url = (port: number): string => `ws://127.0.0.1:${port}/ws`;
-const IDLE_ROOM = 100;
+const IDLE_ROOM = 10;
 
 async function member(port: number, name: string, room?: unknown): Promise<{ ws: WebSocket; room: unknown }> {
   const ws = await open(url(port));
@@ -45,7 +45,7 @@ export const presence: Target = {
     };
   },
   async idle(server, count) {
-    // Rooms of 100: the first of each group creates the room, the others join it.
+    // Rooms of 10: the first of each group creates the room, the others join it.
     const groups = Math.ceil(count / IDLE_ROOM);
     const sockets = await parallel(groups, 20, async (g) => {
       const size = Math.min(IDLE_ROOM, count - g * IDLE_ROOM);

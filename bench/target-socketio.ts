@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { here, nodeServer } from './bench-child.js';
 import { parallel, type Target } from './target.js';
 
-const IDLE_ROOM = 100;
+const IDLE_ROOM = 10;
 
 async function member(port: number, room: string): Promise<Socket> {
   // forceNew: without it the client multiplexes every socket over one connection.
