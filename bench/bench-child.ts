@@ -3,14 +3,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { bundled } from './bundle.js';
 
 export const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
 export async function startChild(script: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(script, {
+  const child = fork(await bundled(script), {
     execArgv: [
-      '--import',
-      'tsx',
       '--expose-gc',
       ...(process.env['BENCH_CPU_PROF']
         ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']]

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { bundled } from './bundle.js';
 import { fanoutBench } from './fanout.js';
 import { idleBench } from './idle.js';
 import { latencyBench } from './latency.js';
@@ -33,12 +34,9 @@ for (const s of wanted) {
 }
 
 /** Run a bench script of its own (server and clients in one process) and return what it printed. */
-function script(file: string, scriptArgs: string[]): string {
-  const path = fileURLToPath(new URL(file, import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...scriptArgs], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
+async function script(file: string, scriptArgs: string[]): Promise<string> {
+  const path = await bundled(fileURLToPath(new URL(file, import.meta.url)));
+  const r = spawnSync(process.execPath, [path, ...scriptArgs], { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`${file} failed:\n${r.stderr}`);
   return r.stdout.trim();
 }
@@ -67,7 +65,7 @@ if (wanted.includes('idle')) {
 }
 if (wanted.includes('signaling')) {
   step('signaling');
-  const table = script('./signaling.ts', ['--rounds', quick ? '10' : '30']);
+  const table = await script('./signaling.ts', ['--rounds', quick ? '10' : '30']);
   const start = /\| call start[^|]*\| ([\d.]+) \| ([\d.]+) \|/.exec(table);
   if (start) measured.signaling = { median: Number(start[1]), p95: Number(start[2]) };
   const t = await signalingThroughput(quick ? 5_000 : 20_000);
@@ -83,7 +81,7 @@ if (wanted.includes('signaling')) {
 }
 if (wanted.includes('presence')) {
   step('presence');
-  const engine = script('./presence.ts', quick ? ['--quick'] : []);
+  const engine = await script('./presence.ts', quick ? ['--quick'] : []);
   measured.presenceRoom = await presenceRoomBench(quick);
   sections.push([
     '## presence: changes per core, and join-to-visible',
