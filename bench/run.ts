@@ -112,7 +112,13 @@ Socket.io 4 as forked Node children, Prosody ${prosodyVersion()} from Debian as 
 config) and its CPU time is read from that process: process.cpuUsage over IPC for Node,
 utime + stime from /proc/<pid>/stat for Prosody (10 ms ticks). The load generator is the bench
 process itself, the same code for every target of a scenario, in the same run. Messages carry 150
-characters of text. The box may be shared with other work; figures move by ±20 % between runs.
+characters of text.
+
+Read with care: the load generator is one Node process, so at high rates its own work (most of all
+socket.io-client decoding every packet for every receiver) adds to the latencies it records, and
+the saturation rate is the rate this generator reaches, which may be below the server's. The box
+may be shared with other work (see the load average above): CPU-second figures move by ±20 % and
+latency tails by far more between runs; compare targets within one run.
 
 ${body}
 `,
