@@ -44,6 +44,7 @@ import { TransportHub } from './transport/transport-hub.js';
 import { LocalRoomOps, type RoomOps } from './rooms/room-ops.js';
 import { NodeRegistry } from './cluster/node-registry.js';
 import { joinCluster } from './cluster/join-cluster.js';
+import { ClusterPresence } from './cluster/cluster-presence.js';
 
 export const VERSION = '0.1.0';
 
@@ -132,9 +133,28 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
   const localOps = new LocalRoomOps({ rooms, queries, chat, live, invites, recovery });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
+  // Presence: sessions are devices; visibility follows room co-membership (the registry's
+  // membership observer) and contacts (every contact change passes through the wrapped store).
+  // In a cluster every node runs the engine on every node's changes (cluster-presence.ts).
+  const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
+  const presenceDeps = { options: config, contacts: store.social, sink: presenceDelivery, log };
+  const presence = nodes
+    ? new ClusterPresence({ ...presenceDeps, broker, instanceId })
+    : new PresenceService(presenceDeps);
+  registry.observeMembership(presence.visibility);
+  if (presence instanceof ClusterPresence) registry.observeMembership(presence.membership());
   // In a cluster, operations on a room run on its home node; a dead node's sessions are swept.
   const cluster = nodes
-    ? joinCluster({ config, instanceId, nodes, registry, local: localOps, fanout, log })
+    ? joinCluster({
+        config,
+        instanceId,
+        nodes,
+        registry,
+        local: localOps,
+        fanout,
+        presence: presence instanceof ClusterPresence ? presence : null,
+        log,
+      })
     : null;
   const ops: RoomOps = cluster?.ops ?? localOps;
   const tokens = new SessionTokens(secret, config.domain, config.sessionTokenTtlSeconds);
@@ -165,16 +185,6 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   sessions.addHooks(users.hooks());
   sessions.addHooks(directChannel(broker));
   sessions.addHooks(liveLifecycle(ops));
-  // Presence: sessions are devices; visibility follows room co-membership (the registry's
-  // membership observer) and contacts (every contact change passes through the wrapped store).
-  const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
-  const presence = new PresenceService({
-    options: config,
-    contacts: store.social,
-    sink: presenceDelivery,
-    log,
-  });
-  registry.observeMembership(presence.visibility);
   sessions.addHooks(presenceDelivery.hooks(presence));
   const deviceTokens = new DeviceTokens(store.social);
   const social = watchContactChanges(store.social, (a, b) => void presence.visibility.contactsChanged(a, b));

@@ -74,6 +74,12 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The state a `presence` event gives `userId`, if it mentions them. */
+function stateOf(event: Json, userId: string): string | undefined {
+  const entry = (event['users'] as Json[] | undefined)?.find((u) => u['user'] === userId);
+  return entry?.['state'] as string | undefined;
+}
+
 const roomOf = (r: Json): { id: string; epoch: string } => r['room'] as { id: string; epoch: string };
 
 /** Retry `fn` until it stops throwing (a node is taking over, Redis reconnecting), at most `ms`. */
@@ -114,6 +120,16 @@ test('a room spans three nodes: chat, a call signalled across nodes, a node kill
     const texts: string[] = [];
     for (let i = 0; i < 3; i++) texts.push((await c.event('message'))['text'] as string);
     assert.deepEqual(texts, ['from node 0', 'from node 1', 'from node 2']);
+  }
+
+  // Presence: co-members on three nodes see each other, and a change on one node reaches the others.
+  for (const c of [ann, bob, cat]) await c.ok('presence.subscribe');
+  await bob.ok('presence.set', { state: 'busy', status: 'on node 1' });
+  for (const c of [ann, cat]) {
+    await c.next(
+      (m) => m['type'] === 'presence' && stateOf(m, bobWelcome['userId'] as string) === 'busy',
+      5_000,
+    );
   }
 
   // A call: Bob (node 1) offers to Ann (node 0); the answer comes back across the nodes.
@@ -189,6 +205,22 @@ test('a room spans three nodes: chat, a call signalled across nodes, a node kill
     .map((e) => Number(e['seq']));
   for (const s of acked) assert.ok(seqs.includes(s), `acknowledged seq ${s} survives`);
   assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+
+  // Ann's presence stays online for the others throughout (her old device ends after the grace
+  // period, but her new one on node 2 is there): no offline flap.
+  await new Promise((r) => setTimeout(r, GRACE_MS + 1_500));
+  for (const c of [bob, cat]) {
+    const seen = c.received
+      .filter((m) => m['type'] === 'presence')
+      .map((m) => stateOf(m, annWelcome['userId'] as string))
+      .filter((x) => x !== undefined);
+    assert.ok(!seen.includes('offline'), `no offline flap for Ann: ${seen.join(',')}`);
+  }
+  for (const c of [bob, cat]) {
+    const snapshot = await c.ok('presence.subscribe');
+    const annNow = (snapshot['presence'] as Json[]).find((p) => p['user'] === annWelcome['userId']);
+    assert.equal(annNow?.['state'], 'online', 'Ann is online on nodes 1 and 2 after her node died');
+  }
 
   // The room keeps working across the two surviving nodes.
   await eventually(() => bob.ok('chat.send', { room: room.id, text: 'after the kill' }));

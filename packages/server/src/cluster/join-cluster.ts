@@ -2,6 +2,7 @@ import type { Config } from '../ops/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { LocalRoomOps, RoomOps } from '../rooms/room-ops.js';
 import type { RoomFanout } from '../gateway/room-fanout.js';
+import type { ClusterPresence, PresenceState } from './cluster-presence.js';
 import type { Actor } from '../rooms/room.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { ClusterRoomOps } from './cluster-room-ops.js';
@@ -29,16 +30,21 @@ export function joinCluster(deps: {
   registry: RoomRegistry;
   local: LocalRoomOps;
   fanout: RoomFanout;
+  /** Replicated presence (null in setups without presence, e.g. some tests). */
+  presence: ClusterPresence | null;
   log: Logger;
 }): ClusterMembership {
-  const { config, nodes, registry, local, fanout, log } = deps;
+  const { config, nodes, registry, local, fanout, presence, log } = deps;
   const rpc: NodeRpc = new NodeRpc({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     instanceId: deps.instanceId,
     timeoutMs: Math.max(3000, config.clusterDeadAfterMs),
-    handle: (op, args): Promise<unknown> =>
-      op === 'census' ? Promise.resolve(fanout.actorsIn(String(args[0]))) : routed.handle(op, args),
+    handle: (op, args): Promise<unknown> => {
+      if (op === 'census') return Promise.resolve(fanout.actorsIn(String(args[0])));
+      if (op === 'presenceState') return Promise.resolve(presence?.state(registry.list()) ?? null);
+      return routed.handle(op, args);
+    },
     onError: (err, op) => log.error({ err, op }, 'room operation for another node failed'),
   });
   const routed: ClusterRoomOps = new ClusterRoomOps({ local, registry, nodes, rpc, retryDelayMs: 250 });
@@ -58,6 +64,7 @@ export function joinCluster(deps: {
     dead: (id) => {
       log.warn({ node: id }, 'cluster node stopped heartbeating; its sessions expire after the grace period');
       sweeps.add(sweepDeadNode({ instanceId: id, registry, local, graceMs: config.sessionGraceMs, log }));
+      if (presence) sweeps.add(presence.nodeDead(id, config.sessionGraceMs));
     },
     lost: (roomId) => {
       log.warn({ roomId }, 'room lease lost (cut off from Redis too long); the room is dropped here');
@@ -70,6 +77,21 @@ export function joinCluster(deps: {
     async start() {
       await nodes.start();
       await rpc.start();
+      if (!presence) return;
+      // Hear changes first, then copy what the peers know: a change in between is applied twice,
+      // which the engine takes in its stride, rather than missed.
+      presence.listen();
+      const peers = (await nodes.liveNodes()).filter((n) => n !== deps.instanceId);
+      await Promise.all(
+        peers.map(async (peer) => {
+          try {
+            const state = (await rpc.call(peer, 'presenceState', [])) as PresenceState | null;
+            if (state) presence.adopt(state, peer);
+          } catch (err) {
+            log.warn({ err, peer }, 'presence state not copied from a peer');
+          }
+        }),
+      );
     },
     async close() {
       for (const t of sweeps) clearTimeout(t);

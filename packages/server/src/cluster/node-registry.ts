@@ -197,7 +197,11 @@ export class NodeRegistry implements RoomHomes {
     return this.#redis.zrangebyscore(this.#key('nodes'), now - this.#options.deadAfterMs, '+inf');
   }
 
-  /** Leave the cluster: hand back every lease at once and stop heartbeating. */
+  /**
+   * Leave the cluster: hand back every lease at once and stop heartbeating. The heartbeat entry
+   * stays and goes stale, so the other nodes see this node gone and give its sessions their grace
+   * period, exactly as after a crash.
+   */
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     await this.#beating;
@@ -207,9 +211,8 @@ export class NodeRegistry implements RoomHomes {
       for (const room of leases) {
         await this.#script('presenceRelease')(this.#key(`home:${room}`), this.instanceId);
       }
-      await this.#redis.zrem(this.#key('nodes'), this.instanceId);
     } catch {
-      // Redis is down: the leases and the heartbeat lapse by themselves.
+      // Redis is down: the leases lapse by themselves.
     }
     await this.#redis.quit().catch(() => undefined);
   }

@@ -56,6 +56,19 @@ interface UserEntry {
   othersJson: string;
 }
 
+/** A device as devicesWhere() lists it. */
+export interface DeviceRecord {
+  userId: string;
+  deviceId: string;
+  type: DeviceType;
+  state: DeviceState;
+  idleSince: number | null;
+  /** Reported over HTTP (times out when silent) rather than a session. */
+  socketless: boolean;
+  status: string | null;
+  hidden: boolean;
+}
+
 /** What is remembered of a user who has no device left: shown as last seen, restored on return. */
 interface Remembered {
   lastActive: number | null;
@@ -278,6 +291,30 @@ export class PresenceService {
         this.deviceEnded(device.userId, device.id);
       }
     }
+  }
+
+  /**
+   * Every device whose id `match`es, with what another replica needs to recreate it (a cluster
+   * node starting up copies its peers' devices; a dead node's sessions are ended by id prefix).
+   */
+  devicesWhere(match: (deviceId: string) => boolean): DeviceRecord[] {
+    const out: DeviceRecord[] = [];
+    for (const user of this.#users.values()) {
+      for (const d of user.devices.values()) {
+        if (!match(d.id)) continue;
+        out.push({
+          userId: user.id,
+          deviceId: d.id,
+          type: d.type,
+          state: d.state,
+          idleSince: d.idleSince,
+          socketless: d.reportedAt !== null,
+          status: user.status,
+          hidden: user.hiddenSince !== null,
+        });
+      }
+    }
+    return out;
   }
 
   // --- views -------------------------------------------------------------------------------
