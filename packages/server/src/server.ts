@@ -131,7 +131,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const live = new LiveService({ registry, log: roomLog, broker, options: config });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
-  const localOps = new LocalRoomOps({ rooms, queries, chat, live, invites, recovery });
+  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
@@ -225,7 +225,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     metrics: config.metrics ? metrics : null,
     store,
     queries,
-    registry,
+    rooms: ops,
     accounts: { accounts, log },
     invites: { invites },
     service: { store, admin, invites, tokens, domain: config.domain, log, version: VERSION },

@@ -110,6 +110,12 @@ test('a room spans three nodes: chat, a call signalled across nodes, a node kill
   const bobJoin = await bob.ok('room.join', { room: room.id });
   assert.equal(roomOf(bobJoin).epoch, room.epoch);
   await cat.ok('room.join', { room: room.id });
+  // A link preview works on any node, whichever serves the room.
+  for (const n of [n1, n2]) {
+    const res = await fetch(`http://127.0.0.1:${n.httpPort}/api/rooms/${room.id}`);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { room: { memberCount: number } }).room.memberCount, 3);
+  }
   await ann.event('member.joined', (m) => (m['user'] as Json)['name'] === 'Cat');
 
   // Chat: everyone sees everyone's messages, in one order.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { roomId as roomIdSchema } from '@presence/protocol';
+import { ERRORS, PresenceError, roomId as roomIdSchema } from '@presence/protocol';
 import { avatarEtag, renderAvatarPng, renderAvatarSvg } from '../identity/avatar.js';
 import type { Metrics } from '../ops/metrics.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
@@ -10,7 +10,7 @@ import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
-import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { RoomOps } from '../rooms/room-ops.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 
@@ -19,7 +19,8 @@ export interface HttpDeps {
   metrics: Metrics | null;
   store: Store;
   queries: RoomQueries;
-  registry: RoomRegistry;
+  /** Room previews come from the room's home (in a cluster, possibly another node). */
+  rooms: Pick<RoomOps, 'info'>;
   accounts: AccountRouteDeps;
   invites: InviteRouteDeps;
   service: ServiceRouteDeps;
@@ -90,21 +91,25 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       reply.code(404);
       return { code: 'ROOM_NOT_FOUND', message: 'No such room.' };
     }
-    const room = await deps.registry.get(req.params.id).catch((err: unknown) => {
-      if (err instanceof StoreUnavailableError) return null;
+    const info = await deps.rooms.info(req.params.id).catch((err: unknown) => {
+      if (err instanceof StoreUnavailableError) return 'store' as const;
+      if (err instanceof PresenceError && err.code === 'ROOM_UNAVAILABLE') return 'node' as const;
       throw err;
     });
-    if (room === null) {
+    if (info === 'store') {
       reply.code(503);
       return { code: 'STORE_UNAVAILABLE', message: 'The database is unreachable; try again shortly.' };
     }
-    if (!room) {
+    if (info === 'node') {
+      reply.code(503);
+      return { code: 'ROOM_UNAVAILABLE', message: ERRORS.ROOM_UNAVAILABLE.text };
+    }
+    if (!info) {
       reply.code(404);
       return { code: 'ROOM_NOT_FOUND', message: 'No such room.' };
     }
     // A preview: what a link's recipient may see before joining. No members, no history, and
     // nothing at all about a private room: its invites have their own preview (/api/invites/:code).
-    const info = room.info();
     if (info.visibility === 'private') {
       reply.code(403);
       return { code: 'FORBIDDEN', message: 'This room is private: joining needs an invite.' };

@@ -1,6 +1,7 @@
 import { ERRORS, PresenceError, type ErrorCode } from '@presence/protocol';
 import { UsernameTakenError } from '../store/identity-store.js';
 import { StoreUnavailableError } from '../store/store.js';
+import { RoomElsewhereError } from '../rooms/room-homes.js';
 
 /** The HTTP status that fits each protocol error code a REST route can answer with. */
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -21,6 +22,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INTERNAL_ERROR: 500,
   NOT_IMPLEMENTED: 501,
   STORE_UNAVAILABLE: 503,
+  ROOM_UNAVAILABLE: 503,
 };
 
 export function httpStatusOf(code: ErrorCode): number {
@@ -53,6 +55,17 @@ export function toHttpError(err: unknown): HttpError | null {
   }
   if (err instanceof StoreUnavailableError) {
     return { status: 503, body: { code: 'STORE_UNAVAILABLE', message: ERRORS.STORE_UNAVAILABLE.text } };
+  }
+  if (err instanceof RoomElsewhereError) {
+    // Service API room administration runs on the room's home only (not forwarded yet): the
+    // caller retries, ideally on the node that serves the room.
+    return {
+      status: 503,
+      body: {
+        code: 'ROOM_UNAVAILABLE',
+        message: 'Another node of the cluster serves this room right now; try again (or on that node).',
+      },
+    };
   }
   if (err instanceof UsernameTakenError) {
     return { status: 409, body: { code: 'USERNAME_TAKEN', message: err.message } };

@@ -1,4 +1,12 @@
-import type { LiveMedia, LiveParticipant, LiveSignal, RoomPosition, Visibility } from '@presence/protocol';
+import type {
+  LiveMedia,
+  LiveParticipant,
+  LiveSignal,
+  RoomInfo,
+  RoomPosition,
+  Visibility,
+} from '@presence/protocol';
+import type { RoomRegistry } from './room-registry.js';
 import type { ChatService } from '../chat/chat-service.js';
 import type { LiveService } from '../live/live-service.js';
 import type { InviteOptions, InviteService } from './invite-service.js';
@@ -23,8 +31,10 @@ export class LocalRoomOps {
   readonly #live: LiveService;
   readonly #invites: InviteService;
   readonly #recovery: RoomRecoveryService;
+  readonly #registry: RoomRegistry;
 
   constructor(deps: {
+    registry: RoomRegistry;
     rooms: RoomService;
     queries: RoomQueries;
     chat: ChatService;
@@ -38,6 +48,7 @@ export class LocalRoomOps {
     this.#live = deps.live;
     this.#invites = deps.invites;
     this.#recovery = deps.recovery;
+    this.#registry = deps.registry;
   }
 
   /** Create a room here (a new room's home is the node that made it). */
@@ -74,6 +85,11 @@ export class LocalRoomOps {
   async remove(roomId: string, actor: Actor, userId: string): Promise<void> {
     const removed = await this.#rooms.remove(actor, roomId, userId);
     for (const a of removed) await this.#live.sessionLeft(a, roomId, 'removed');
+  }
+
+  /** The room's public facts (a link preview), or null when there is no such room. */
+  async info(roomId: string): Promise<RoomInfo | null> {
+    return (await this.#registry.get(roomId))?.info() ?? null;
   }
 
   /** Whether the actor's session is in the room now (it may have re-joined after a removal). */
@@ -180,6 +196,7 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'setRole',
   'remove',
   'isPresent',
+  'info',
   'history',
   'markRead',
   'chatSend',

@@ -146,15 +146,16 @@ for (const [name, make] of Object.entries(brokers)) {
         const off1 = broker.subscribeDirect('s1', (j) => s1.push(j));
         broker.subscribeDirect('s2', (j) => s2.push(j));
         await settle();
-        await broker.sendDirect('s1', 'hello s1');
-        await broker.sendDirect('nobody', 'dropped');
+        // The count of listening nodes is what tells a sender whether anyone is there (DMs).
+        assert.equal(await broker.sendDirect('s1', 'hello s1'), 1);
+        assert.equal(await broker.sendDirect('nobody', 'dropped'), 0);
         await eventually(() => s1.length === 1);
         await settle();
         assert.deepEqual(s1, ['hello s1']);
         assert.deepEqual(s2, []);
         off1();
         await settle();
-        await broker.sendDirect('s1', 'after unsubscribe');
+        assert.equal(await broker.sendDirect('s1', 'after unsubscribe'), 0);
         await settle();
         assert.deepEqual(s1, ['hello s1']);
       } finally {
