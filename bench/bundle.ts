@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const outdir = fileURLToPath(new URL('./.build/', import.meta.url));
+// Under node_modules: out of the linters' way, and packages still resolve from there.
+const outdir = fileURLToPath(new URL('../node_modules/.cache/presence-bench/', import.meta.url));
 const bundles = new Map<string, Promise<string>>();
 
 /** Path of an ESM bundle of `script` (built once per bench run), runnable with plain node. */

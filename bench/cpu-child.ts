@@ -28,6 +28,8 @@ export function serveBenchIpc(
       void (onStop ? onStop() : Promise.resolve()).then(() => process.exit(0));
     }
   });
+  // Never outlive the bench: when it goes away, so does this server.
+  process.on('disconnect', () => process.exit(0));
   process.send({ port, ...extra });
 }
 

@@ -96,29 +96,21 @@ export async function latencyBench(quick: boolean): Promise<LatencyResult> {
   const seconds = quick ? 0.75 : 4;
   const warmup = quick ? 0.5 : 2;
   let saturated = 0;
-  const rows: LatencyRow[] = [];
-  rows.push(
-    ...(await withRoom(presence, warmup, async (room, d) => {
-      saturated = await saturation(room, d, quick ? 0.75 : 4);
-      const out: LatencyRow[] = [];
-      for (const share of SHARES) {
-        await sleep(200);
-        out.push(await fixedRate(presence.name, room, d, Math.round(saturated * share), share, seconds));
-      }
-      return out;
-    })),
-  );
+  const atShares = async (target: Target, room: FanoutRoom, d: Deliveries): Promise<LatencyRow[]> => {
+    const out: LatencyRow[] = [];
+    for (const share of SHARES) {
+      await sleep(200);
+      out.push(await fixedRate(target.name, room, d, Math.round(saturated * share), share, seconds));
+    }
+    return out;
+  };
+  // Presence first: its saturation sets the absolute rates for everyone.
+  const rows = await withRoom(presence, warmup, async (room, d) => {
+    saturated = await saturation(room, d, quick ? 0.75 : 4);
+    return atShares(presence, room, d);
+  });
   for (const target of [wsBaseline, socketIo]) {
-    rows.push(
-      ...(await withRoom(target, warmup, async (room, d) => {
-        const out: LatencyRow[] = [];
-        for (const share of SHARES) {
-          await sleep(200);
-          out.push(await fixedRate(target.name, room, d, Math.round(saturated * share), share, seconds));
-        }
-        return out;
-      })),
-    );
+    rows.push(...(await withRoom(target, warmup, (room, d) => atShares(target, room, d))));
   }
   return { members: MEMBERS, saturation: saturated, rows };
 }

@@ -103,6 +103,9 @@ export async function startProsody(): Promise<ProsodyInstance> {
   const child: ChildProcess = spawn(BINARY, ['--config', cfg, '-F'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Prosody is not a Node child: make sure it does not outlive the bench, however that ends.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const pid = child.pid;
@@ -113,6 +116,7 @@ export async function startProsody(): Promise<ProsodyInstance> {
     const log = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
     if (log.includes(`'c2s' on`) || log.includes(`c2s' on [127.0.0.1]:${port}`)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
       throw new Error(`prosody failed to start (exit ${child.exitCode}):\n${stderr}\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -123,6 +127,7 @@ export async function startProsody(): Promise<ProsodyInstance> {
     cpuMicros: () => processCpuMicros(pid),
     rss: () => processRss(pid),
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         const exited = new Promise((r) => child.once('exit', r));

@@ -41,6 +41,9 @@ async function script(file: string, scriptArgs: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
+// Ctrl-C and kill: exit normally, so exit handlers stop the servers this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const started = Date.now();
 const load = loadavg()[0]?.toFixed(2) ?? '?';
 const measured: Measured = {};
