@@ -100,13 +100,16 @@ const body = [targetsSection(measured), ...sections].map((s) => s.join('\n')).jo
 console.log(body);
 console.error(`bench: done in ${seconds} s`);
 
+const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
+const dirty = git('status', '--porcelain', '--', 'packages') === '' ? '' : ' plus uncommitted changes';
+const revision = `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty}`;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load} at start`;
 const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 await writeFile(
   new URL('./results.md', import.meta.url),
   `# Bench results
 
-Latest run: ${new Date().toISOString()} on ${machine}; took ${seconds} s.
+Latest run: ${new Date().toISOString()} of ${revision}, on ${machine}; took ${seconds} s.
 Reproduce: \`${reproduce}\` (\`--quick\` for small sizes; scenario names to run only some of
 ${known.join(', ')}).
 
