@@ -121,7 +121,8 @@ async function runSetup(setup: Setup, quick: boolean, redis: Redis): Promise<Clu
       // At most 50 messages ahead of delivery, so no queue grows without bound.
       for (let i = 0; i < n; i++) {
         publish(text);
-        while ((i + 1 - 50) * subscribers.length > received - start) await new Promise((r) => setImmediate(r));
+        while ((i + 1 - 50) * subscribers.length > received - start)
+          await new Promise((r) => setImmediate(r));
       }
       const deadline = Date.now() + 30_000;
       while (received - start < n * subscribers.length && Date.now() < deadline) {

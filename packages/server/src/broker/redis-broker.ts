@@ -50,7 +50,14 @@ export class RedisBroker implements Broker {
     // Commands queue while disconnected and are retried after a reconnect; subscriptions are
     // restored by ioredis itself.
     const named = options.connectionName !== undefined ? { connectionName: options.connectionName } : {};
-    this.#pub = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 3, ...named });
+    // Auto-pipelining: commands issued in the same tick go out in one write. A burst of room events
+    // is then one system call, not one per event (measured: most of the Redis broker's CPU cost).
+    this.#pub = new Redis(options.url, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
+      ...named,
+    });
     this.#sub = new Redis(options.url, { lazyConnect: false, ...named });
     this.#pub.on('error', () => undefined);
     this.#sub.on('error', () => undefined);

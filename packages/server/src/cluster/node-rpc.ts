@@ -65,7 +65,11 @@ export class NodeRpc {
     this.#handle = options.handle;
     this.#onError = options.onError;
     const connectionName = `presence:${options.instanceId}`;
-    this.#pub = new Redis(options.redisUrl, { maxRetriesPerRequest: 3, connectionName });
+    this.#pub = new Redis(options.redisUrl, {
+      maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
+      connectionName,
+    });
     this.#sub = new Redis(options.redisUrl, { connectionName });
     this.#pub.on('error', () => undefined);
     this.#sub.on('error', () => undefined);
