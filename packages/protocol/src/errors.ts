@@ -83,7 +83,7 @@ export const ERRORS = {
   ROOM_UNAVAILABLE: {
     closes: false,
     wsClose: 1011,
-    text: "The cluster node serving this room is unreachable; try again shortly.",
+    text: 'The cluster node serving this room is unreachable; try again shortly.',
   },
   NOT_IMPLEMENTED: { closes: false, wsClose: 4501, text: 'This part of Presence is not built yet.' },
   INTERNAL_ERROR: {
