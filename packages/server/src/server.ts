@@ -82,6 +82,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     dataDir: config.dataDir,
     warn: (message) => log.warn(message),
   });
+  if (config.redisUrl && store.kind !== 'postgres') {
+    // Each node would keep its own SQLite file: rooms, accounts and history would differ per node.
+    await store.close();
+    throw new Error('a cluster (redisUrl) needs a shared PostgreSQL store: set DATABASE_URL');
+  }
   // Unique per start: a restarted node must not be mistaken for its previous life (whose sessions
   // are gone). Session ids begin with it.
   const nodeName =

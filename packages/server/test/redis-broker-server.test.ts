@@ -3,13 +3,21 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startTestServer } from '../../../test/harness.js';
+import { createTestSchema, TEST_DATABASE_URL } from '../../../test/postgres.js';
 import { RawClient, type Json } from '../../../test/raw-client.js';
 
 const REDIS_URL = process.env['PRESENCE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-test('one server on the Redis broker: chat, then recovery from the window kept in Redis', async () => {
+test('one server on the Redis broker and PostgreSQL: chat, then recovery from the window kept in Redis', async () => {
   const prefix = `presence-it:${randomBytes(4).toString('hex')}:`;
-  const srv = await startTestServer({ redisUrl: REDIS_URL, redisPrefix: prefix, sessionGraceMs: 5_000 });
+  const schema = await createTestSchema('presence_rb');
+  const srv = await startTestServer({
+    redisUrl: REDIS_URL,
+    redisPrefix: prefix,
+    databaseUrl: TEST_DATABASE_URL,
+    databaseSchema: schema.schema,
+    sessionGraceMs: 5_000,
+  });
   const redis = new Redis(REDIS_URL);
   try {
     const a = await RawClient.ws(srv.wsUrl);
@@ -34,8 +42,16 @@ test('one server on the Redis broker: chat, then recovery from the window kept i
     b.close();
   } finally {
     await srv.close();
+    await schema.drop();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   }
+});
+
+test('a cluster node refuses to start on SQLite: every node would keep its own data', async () => {
+  await assert.rejects(
+    startTestServer({ redisUrl: REDIS_URL, redisPrefix: `presence-it:${randomBytes(4).toString('hex')}:` }),
+    /needs a shared PostgreSQL store/,
+  );
 });

@@ -5,9 +5,6 @@ import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { NodeRegistry } from './node-registry.js';
 import { NodeUnreachableError, type NodeRpc } from './node-rpc.js';
 
-/** Tries before answering ROOM_UNAVAILABLE: spans a dead home's lease running out. */
-const MAX_ATTEMPTS = 8;
-
 type AnyOp = (roomId: string, ...rest: unknown[]) => Promise<unknown>;
 
 /**
@@ -22,6 +19,7 @@ export class ClusterRoomOps {
   readonly #nodes: NodeRegistry;
   readonly #rpc: NodeRpc;
   readonly #retryDelayMs: number;
+  readonly #giveUpAfterMs: number;
 
   constructor(deps: {
     local: LocalRoomOps;
@@ -29,12 +27,15 @@ export class ClusterRoomOps {
     nodes: NodeRegistry;
     rpc: NodeRpc;
     retryDelayMs: number;
+    /** How long to keep retrying while a home moves: more than a dead home's lease lasts. */
+    giveUpAfterMs: number;
   }) {
     this.#local = deps.local;
     this.#registry = deps.registry;
     this.#nodes = deps.nodes;
     this.#rpc = deps.rpc;
     this.#retryDelayMs = deps.retryDelayMs;
+    this.#giveUpAfterMs = deps.giveUpAfterMs;
   }
 
   /** The RoomOps the gateway uses: create runs here, everything else at the room's home. */
@@ -74,6 +75,7 @@ export class ClusterRoomOps {
   }
 
   async #route(name: RoomOpName, roomId: string, rest: unknown[]): Promise<unknown> {
+    const deadline = Date.now() + this.#giveUpAfterMs;
     for (let attempt = 1; ; attempt++) {
       try {
         const home = await this.#nodes.locate(roomId);
@@ -83,10 +85,8 @@ export class ClusterRoomOps {
         // The home moved (or died) between looking it up and asking it: look again.
         const moved = err instanceof RoomElsewhereError || err instanceof NodeUnreachableError;
         if (!moved) throw err;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new PresenceError('ROOM_UNAVAILABLE');
-        }
-        await new Promise((r) => setTimeout(r, this.#retryDelayMs * attempt));
+        if (Date.now() >= deadline) throw new PresenceError('ROOM_UNAVAILABLE');
+        await new Promise((r) => setTimeout(r, Math.min(this.#retryDelayMs * attempt, 1_000)));
       }
     }
   }

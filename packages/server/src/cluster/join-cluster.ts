@@ -47,7 +47,15 @@ export function joinCluster(deps: {
     },
     onError: (err, op) => log.error({ err, op }, 'room operation for another node failed'),
   });
-  const routed: ClusterRoomOps = new ClusterRoomOps({ local, registry, nodes, rpc, retryDelayMs: 250 });
+  const routed: ClusterRoomOps = new ClusterRoomOps({
+    local,
+    registry,
+    nodes,
+    rpc,
+    retryDelayMs: 100,
+    // A dead home's lease lapses after clusterDeadAfterMs; then the room can be taken over.
+    giveUpAfterMs: config.clusterDeadAfterMs * 2 + 2_000,
+  });
   registry.setCensus(async (roomId) => {
     const answers = await Promise.allSettled(
       (await nodes.liveNodes()).map((node) =>

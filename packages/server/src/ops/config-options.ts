@@ -107,7 +107,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     'redisUrl',
     z.string(),
     '',
-    'redis://… to use Redis as the broker (fan-out, recent-event windows, directed messages); empty = in-process.',
+    'redis://… to run as a node of a cluster: Redis is the broker (fan-out, recent-event windows, directed messages) and the node registry; needs PostgreSQL. Empty = one node, in-process broker.',
   ),
   option(
     'redisPrefix',
