@@ -25,10 +25,12 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
 const known = ['fanout', 'latency', 'idle', 'signaling', 'presence'];
+// Opt-in only: needs Redis and PostgreSQL running (see bench/cluster.ts).
+const optIn = ['cluster'];
 const wanted = named.length === 0 ? known : named;
 for (const s of wanted) {
-  if (!known.includes(s)) {
-    console.error(`unknown scenario "${s}"; known: ${known.join(', ')}`);
+  if (!known.includes(s) && !optIn.includes(s)) {
+    console.error(`unknown scenario "${s}"; known: ${[...known, ...optIn].join(', ')}`);
     process.exit(2);
   }
 }
@@ -93,6 +95,11 @@ if (wanted.includes('presence')) {
     '',
     ...presenceRoomSection(measured.presenceRoom),
   ]);
+}
+if (wanted.includes('cluster')) {
+  step('cluster');
+  const { clusterBench, clusterTable } = await import('./cluster.js');
+  sections.push(['## cluster: one room over several nodes', '', clusterTable(await clusterBench(quick))]);
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
