@@ -227,6 +227,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const transport = new TransportHub({ ...config, wsPath: '/ws' }, gateway);
   const http = await createHttpApp({
     webDir: config.webDir || BUNDLED_WEB_DIR,
+    trustProxy: config.trustProxy,
     metrics: config.metrics ? metrics : null,
     store,
     queries,

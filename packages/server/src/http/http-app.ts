@@ -16,6 +16,8 @@ import { StoreUnavailableError } from '../store/store.js';
 
 export interface HttpDeps {
   webDir: string;
+  /** Behind a reverse proxy: req.ip from X-Forwarded-For (login limits per client address). */
+  trustProxy: boolean;
   metrics: Metrics | null;
   store: Store;
   queries: RoomQueries;
@@ -33,7 +35,13 @@ export interface HttpDeps {
  * and the public REST reads. The WebSocket endpoint is attached to the same server by transport.
  */
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true });
+  // Believe one hop (our proxy), so a client cannot pick its address with a header of its own.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    ...(deps.trustProxy ? { trustProxy: (_address: string, hop: number) => hop === 0 } : {}),
+  });
 
   app.get('/healthz', async (_req, reply) => {
     const storeOk = await deps.store.healthy().catch(() => false);

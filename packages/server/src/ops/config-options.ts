@@ -116,6 +116,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     'Prefix of every Redis key and channel (several deployments can share one Redis).',
   ),
   option(
+    'trustProxy',
+    bool,
+    false,
+    'Behind a reverse proxy (nginx): take client addresses from X-Forwarded-For, for per-address limits. Only when every client comes through the proxy.',
+  ),
+  option(
     'serverSecret',
     z.string().regex(/^([0-9a-f]{64,})?$/, '64 or more lower-case hex digits (or empty)'),
     '',

@@ -13,6 +13,7 @@ export interface Config {
   databaseSchema: string;
   redisUrl: string;
   redisPrefix: string;
+  trustProxy: boolean;
   serverSecret: string;
   nodeId: string;
   clusterHeartbeatMs: number;

@@ -27,7 +27,8 @@ let nextId = 1;
 export abstract class Connection {
   readonly id = String(nextId++);
   abstract readonly kind: TransportKind;
-  readonly remoteAddress: string;
+  /** The client's address: the socket's peer, or (trustProxy) what the proxy forwarded. */
+  remoteAddress: string;
   readonly openedAt = Date.now();
   /** Last time anything arrived from the client (data, pong). */
   lastSeen = Date.now();

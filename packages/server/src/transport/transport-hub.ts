@@ -18,6 +18,8 @@ export interface TransportOptions {
   shutdownGraceMs: number;
   /** Path of the WebSocket endpoint on the HTTP server. */
   wsPath: string;
+  /** Take the client address from X-Forwarded-For (set only behind a reverse proxy). */
+  trustProxy: boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export class TransportHub {
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new WsConnection(ws, socket as Socket, this.#options, this.#sink);
+        if (this.#options.trustProxy) conn.remoteAddress = forwardedFor(req) ?? conn.remoteAddress;
         this.#admit(conn);
       });
     });
@@ -162,4 +165,17 @@ export class TransportHub {
     this.#wss.close();
     await tcpClosed;
   }
+}
+
+/**
+ * The client address a reverse proxy forwarded: the last X-Forwarded-For entry (the one our proxy
+ * added; earlier ones are whatever the client claimed), else X-Real-IP.
+ */
+function forwardedFor(req: IncomingMessage): string | undefined {
+  const xff = req.headers['x-forwarded-for'];
+  const list = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',').map((s) => s.trim());
+  const last = list.filter(Boolean).at(-1);
+  if (last) return last;
+  const real = req.headers['x-real-ip'];
+  return typeof real === 'string' && real !== '' ? real : undefined;
 }
