@@ -38,6 +38,11 @@ export class RoomFanout {
     entry.snapshot = null;
   }
 
+  /** This node's sessions in the room, as actors (a cluster's census after a room moved). */
+  actorsIn(room: string): { user: Session['user']; sessionId: string }[] {
+    return [...(this.#rooms.get(room)?.sessions ?? [])].map((s) => s.actor);
+  }
+
   remove(room: string, session: Session): void {
     const entry = this.#rooms.get(room);
     if (!entry || !entry.sessions.delete(session)) return;
