@@ -112,8 +112,10 @@ const dirty = git('status', '--porcelain', '--', 'packages') === '' ? '' : ' plu
 const revision = `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty}`;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load} at start`;
 const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+// The opt-in scenarios alone keep their own file, so the main figures are not overwritten.
+const resultsFile = wanted.every((s) => optIn.includes(s)) ? './results-cluster.md' : './results.md';
 await writeFile(
-  new URL('./results.md', import.meta.url),
+  new URL(resultsFile, import.meta.url),
   `# Bench results
 
 Latest run: ${new Date().toISOString()} of ${revision}, on ${machine}; took ${seconds} s.
