@@ -228,6 +228,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const http = await createHttpApp({
     webDir: config.webDir || BUNDLED_WEB_DIR,
     trustProxy: config.trustProxy,
+    brokerHealthy: () => broker.healthy(),
     metrics: config.metrics ? metrics : null,
     store,
     queries,

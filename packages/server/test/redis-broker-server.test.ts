@@ -20,6 +20,11 @@ test('one server on the Redis broker and PostgreSQL: chat, then recovery from th
   });
   const redis = new Redis(REDIS_URL);
   try {
+    const health = (await (await fetch(`${srv.httpUrl}/healthz`)).json()) as {
+      broker: string;
+      storeKind: string;
+    };
+    assert.deepEqual([health.broker, health.storeKind], ['ok', 'postgres']);
     const a = await RawClient.ws(srv.wsUrl);
     const welcome = await a.hello('Ann');
     const b = await RawClient.tcp(srv.tcp.port);

@@ -50,5 +50,7 @@ export interface Broker {
   sendDirect(address: string, json: string): Promise<number>;
   /** Listen on an address on this node (one listener per address). Returns the unsubscribe function. */
   subscribeDirect(address: string, listener: (json: string) => void): () => void;
+  /** False while the broker cannot deliver (Redis unreachable); /healthz reports it. */
+  healthy(): boolean;
   close(): Promise<void>;
 }

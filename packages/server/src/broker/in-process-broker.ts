@@ -74,6 +74,10 @@ export class InProcessBroker implements Broker {
     this.#windows.delete(room);
   }
 
+  healthy(): boolean {
+    return true;
+  }
+
   async close(): Promise<void> {
     this.#listeners.clear();
     this.#windows.clear();

@@ -192,6 +192,10 @@ export class RedisBroker implements Broker {
     };
   }
 
+  healthy(): boolean {
+    return this.#pub.status === 'ready' && this.#sub.status === 'ready';
+  }
+
   async close(): Promise<void> {
     this.#rooms.clear();
     this.#direct.clear();

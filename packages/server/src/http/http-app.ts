@@ -18,6 +18,8 @@ export interface HttpDeps {
   webDir: string;
   /** Behind a reverse proxy: req.ip from X-Forwarded-For (login limits per client address). */
   trustProxy: boolean;
+  /** Whether the broker can deliver (Redis connected, in a cluster). */
+  brokerHealthy: () => boolean;
   metrics: Metrics | null;
   store: Store;
   queries: RoomQueries;
@@ -45,8 +47,15 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async (_req, reply) => {
     const storeOk = await deps.store.healthy().catch(() => false);
-    reply.code(storeOk ? 200 : 503);
-    return { status: storeOk ? 'ok' : 'degraded', store: storeOk ? 'ok' : 'unavailable', ...deps.health() };
+    const brokerOk = deps.brokerHealthy();
+    const ok = storeOk && brokerOk;
+    reply.code(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'degraded',
+      store: storeOk ? 'ok' : 'unavailable',
+      broker: brokerOk ? 'ok' : 'unavailable',
+      ...deps.health(),
+    };
   });
 
   if (deps.metrics) {
