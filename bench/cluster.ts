@@ -58,6 +58,9 @@ async function startNodes(setup: Setup, prefix: string, schema: string): Promise
             databaseSchema: schema,
             serverSecret: secret,
             nodeId: `bench${i}`,
+            ...(process.env['BENCH_CLUSTER_BATCH_MS'] !== undefined
+              ? { clusterBatchMs: Number(process.env['BENCH_CLUSTER_BATCH_MS']) }
+              : {}),
           }
         : {},
     );

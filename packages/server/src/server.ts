@@ -103,6 +103,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         prefix: config.redisPrefix,
         windowSize: config.recentWindow,
         connectionName: `presence:${instanceId}`,
+        batchMs: config.clusterBatchMs,
       })
     : new InProcessBroker({ windowSize: config.recentWindow });
   // In a cluster, each room lives on one node (its home), found through leases in Redis.

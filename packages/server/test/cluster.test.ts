@@ -205,10 +205,16 @@ test('a room spans three nodes: chat, a call signalled across nodes, a node kill
     Array.from({ length: upTo - position }, (_, i) => position + 1 + i),
   );
   // Every acknowledged message is in the room's history, exactly once.
-  const history = await ann2.ok('room.history', { room: room.id, limit: 500 });
-  const seqs = (history['events'] as Json[])
-    .filter((e) => e['type'] === 'message')
-    .map((e) => Number(e['seq']));
+  // All of it, page by page (a page holds at most historyPageMax events).
+  const events: Json[] = [];
+  for (let after = 0; ;) {
+    const page = await ann2.ok('room.history', { room: room.id, after, limit: 100 });
+    const got = page['events'] as Json[];
+    events.push(...got);
+    if (page['more'] !== true || got.length === 0) break;
+    after = Number(got.at(-1)!['seq']);
+  }
+  const seqs = events.filter((e) => e['type'] === 'message').map((e) => Number(e['seq']));
   for (const s of acked) assert.ok(seqs.includes(s), `acknowledged seq ${s} survives`);
   assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
 

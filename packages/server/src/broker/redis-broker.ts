@@ -42,11 +42,26 @@ export class RedisBroker implements Broker {
   readonly #windowSize: number;
   readonly #rooms = new Map<string, Set<BrokerListener>>();
   readonly #direct = new Map<string, (json: string) => void>();
+  readonly #batchMs: number;
+  /** Room messages received and not yet handed to listeners (batchMs > 0), in arrival order. */
+  #batch: BrokerMessage[] = [];
+  #batchTimer: NodeJS.Timeout | undefined;
 
-  /** `connectionName` names the Redis connections (CLIENT LIST), e.g. after the node. */
-  constructor(options: { url: string; prefix: string; windowSize: number; connectionName?: string }) {
+  /**
+   * `connectionName` names the Redis connections (CLIENT LIST), e.g. after the node. `batchMs`
+   * holds room messages arriving from Redis that long and hands them over together, so a node's
+   * sockets get one write per batch instead of one per message (0: hand each over at once).
+   */
+  constructor(options: {
+    url: string;
+    prefix: string;
+    windowSize: number;
+    connectionName?: string;
+    batchMs?: number;
+  }) {
     this.#prefix = options.prefix;
     this.#windowSize = options.windowSize;
+    this.#batchMs = options.batchMs ?? 0;
     // Commands queue while disconnected and are retried after a reconnect; subscriptions are
     // restored by ioredis itself.
     const named = options.connectionName !== undefined ? { connectionName: options.connectionName } : {};
@@ -93,7 +108,26 @@ export class RedisBroker implements Broker {
       seq: head === '' ? null : Number(head),
       json: payload.slice(bar + 1),
     };
-    for (const listener of listeners) listener(message);
+    if (this.#batchMs <= 0) {
+      for (const listener of listeners) listener(message);
+      return;
+    }
+    // Bounded by time, and by size: a flood is handed over early rather than held.
+    this.#batch.push(message);
+    if (this.#batch.length >= 1_000) this.#flushBatch();
+    else this.#batchTimer ??= setTimeout(() => this.#flushBatch(), this.#batchMs);
+  }
+
+  /** Hand the held messages over, in order, all in one tick (their writes coalesce per socket). */
+  #flushBatch(): void {
+    if (this.#batchTimer) clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    const batch = this.#batch;
+    this.#batch = [];
+    for (const message of batch) {
+      const listeners = this.#rooms.get(message.room);
+      if (listeners) for (const listener of listeners) listener(message);
+    }
   }
 
   async publish(message: BrokerMessage, epoch?: string): Promise<void> {
@@ -197,6 +231,8 @@ export class RedisBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    if (this.#batchTimer) clearTimeout(this.#batchTimer);
+    this.#batch = [];
     this.#rooms.clear();
     this.#direct.clear();
     await Promise.allSettled([this.#pub.quit(), this.#sub.quit()]);

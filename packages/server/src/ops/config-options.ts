@@ -146,6 +146,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     "With Redis: a node silent this long is dead; its rooms move to other nodes and its sessions' grace period starts.",
   ),
   option(
+    'clusterBatchMs',
+    z.coerce.number().int().min(0).max(50),
+    2,
+    'With Redis: hold room events arriving from Redis up to this long and write them together (fewer system calls, a little more latency); 0 = at once.',
+  ),
+  option(
     'logLevel',
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     'info',

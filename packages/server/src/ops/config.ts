@@ -18,6 +18,7 @@ export interface Config {
   nodeId: string;
   clusterHeartbeatMs: number;
   clusterDeadAfterMs: number;
+  clusterBatchMs: number;
   authSharedSecret: string;
   authJwksUrl: string;
   authIssuer: string;
