@@ -31,27 +31,25 @@ const brokers: Record<string, () => Promise<{ broker: Broker; cleanup(): Promise
 };
 
 async function redisBroker(batchMs: number): Promise<{ broker: Broker; cleanup(): Promise<void> }> {
-  {
-    const prefix = `presence-test:${randomBytes(4).toString('hex')}:`;
-    const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await probe.connect();
-    } catch (err) {
-      throw new Error(
-        `Redis is required at ${REDIS_URL} (${(err as Error).message}); set PRESENCE_TEST_REDIS_URL.`,
-      );
-    }
-    const broker = new RedisBroker({ url: REDIS_URL, prefix, windowSize: 5, batchMs });
-    return {
-      broker,
-      async cleanup() {
-        await broker.close();
-        const keys = await probe.keys(`${prefix}*`);
-        if (keys.length > 0) await probe.del(...keys);
-        await probe.quit();
-      },
-    };
+  const prefix = `presence-test:${randomBytes(4).toString('hex')}:`;
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await probe.connect();
+  } catch (err) {
+    throw new Error(
+      `Redis is required at ${REDIS_URL} (${(err as Error).message}); set PRESENCE_TEST_REDIS_URL.`,
+    );
   }
+  const broker = new RedisBroker({ url: REDIS_URL, prefix, windowSize: 5, batchMs });
+  return {
+    broker,
+    async cleanup() {
+      await broker.close();
+      const keys = await probe.keys(`${prefix}*`);
+      if (keys.length > 0) await probe.del(...keys);
+      await probe.quit();
+    },
+  };
 }
 
 const msg = (room: string, seq: number | null): BrokerMessage => ({
