@@ -1,4 +1,5 @@
 import type { Broker, BrokerMessage } from '../broker/broker.js';
+import { FrameRun } from '../transport/frame-run.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { Session } from './session.js';
 
@@ -7,6 +8,8 @@ interface RoomEntry {
   sessions: Set<Session>;
   /** The sessions as an array, rebuilt on the first delivery after a change (null while stale). */
   snapshot: Session[] | null;
+  /** This tick's frames of the room, coalesced per connection (see FrameRun); null between ticks. */
+  run: FrameRun | null;
   unsubscribe: () => void;
 }
 
@@ -19,6 +22,8 @@ export class RoomFanout {
   readonly #broker: Broker;
   readonly #rooms = new Map<string, RoomEntry>();
   readonly #onDelivered: (count: number) => void;
+  /** Rooms whose run is open in this tick; one nextTick closes them all. */
+  #openRuns: RoomEntry[] = [];
 
   constructor(broker: Broker, onDelivered: (count: number) => void) {
     this.#broker = broker;
@@ -28,7 +33,12 @@ export class RoomFanout {
   add(room: string, session: Session): void {
     let entry = this.#rooms.get(room);
     if (!entry) {
-      const created: RoomEntry = { sessions: new Set(), snapshot: null, unsubscribe: () => undefined };
+      const created: RoomEntry = {
+        sessions: new Set(),
+        snapshot: null,
+        run: null,
+        unsubscribe: () => undefined,
+      };
       created.unsubscribe = this.#broker.subscribe(room, (m) => this.#deliver(m, created));
       entry = created;
       this.#rooms.set(room, entry);
@@ -55,6 +65,7 @@ export class RoomFanout {
 
   #deliver(message: BrokerMessage, entry: RoomEntry): void {
     const frame = new OutboundFrame(message.json, message.seq);
+    this.#runOf(entry).add(frame);
     // An array walks faster than a Set, and a snapshot stays valid if the loop changes membership
     // (a session taken out meanwhile has already left its `rooms`, so it drops the frame itself).
     // Rebuilding costs one pass over the room, no more than the delivery itself.
@@ -64,4 +75,21 @@ export class RoomFanout {
     for (let i = 0; i < sessions.length; i++) if ((sessions[i] as Session).deliver(room, frame)) sent++;
     this.#onDelivered(sent);
   }
+
+  /**
+   * The room's run for this tick. Closed at the end of the tick, so an idle room holds no frames
+   * and each tick's recipients share one range (one concatenation).
+   */
+  #runOf(entry: RoomEntry): FrameRun {
+    if (entry.run !== null && !entry.run.full) return entry.run;
+    if (entry.run === null && this.#openRuns.push(entry) === 1) process.nextTick(this.#closeRuns);
+    entry.run = new FrameRun();
+    return entry.run;
+  }
+
+  readonly #closeRuns = (): void => {
+    const open = this.#openRuns;
+    this.#openRuns = [];
+    for (const entry of open) entry.run = null;
+  };
 }

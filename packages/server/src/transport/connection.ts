@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { ERRORS, type ErrorCode } from '@presence/protocol';
+import type { FrameRun } from './frame-run.js';
 import { OutboundFrame } from './outbound-frame.js';
 
 export type TransportKind = 'ws' | 'tcp';
@@ -19,10 +20,11 @@ export interface ConnectionLimits {
 let nextId = 1;
 
 /**
- * One client connection, WebSocket or TCP, with identical semantics. Writes go straight to the
- * socket, corked for the rest of the current tick so a burst becomes one system call, and the
- * socket's own write buffer is the bounded send queue: past `maxQueueBytes` the reader is too
- * slow and is cut off with SLOW_CONSUMER instead of being buffered without bound.
+ * One client connection, WebSocket or TCP, with identical semantics. Writes go to the socket
+ * corked for the rest of the current tick so a burst becomes one system call (broadcast frames are
+ * coalesced before that, see #run), and the socket's write buffer plus that coalesced range is the
+ * bounded send queue: past `maxQueueBytes` the reader is too slow and is cut off with
+ * SLOW_CONSUMER instead of being buffered without bound.
  */
 export abstract class Connection {
   readonly id = String(nextId++);
@@ -57,7 +59,7 @@ export abstract class Connection {
 
   /** Bytes accepted for sending but not yet handed to the kernel. */
   get queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.#runBytes;
   }
 
   protected abstract encode(frame: OutboundFrame): Buffer;
@@ -67,8 +69,8 @@ export abstract class Connection {
   protected abstract shutdown(code: ErrorCode | null): void;
 
   /**
-   * Connections corked in this tick. One nextTick uncorks them all: a broadcast to a thousand
-   * sockets schedules one callback instead of a thousand.
+   * Connections corked in this tick. One nextTick writes their queued runs and uncorks them all: a
+   * broadcast to a thousand sockets schedules one callback instead of a thousand.
    */
   static #corkedNow: Connection[] = [];
 
@@ -79,27 +81,68 @@ export abstract class Connection {
     for (let i = 0; i < corked.length; i++) {
       const conn = corked[i] as Connection;
       conn.#corked = false;
+      if (conn.#run !== null) {
+        if (conn.#closed) conn.#dropRun();
+        else conn.#writeRun();
+      }
       conn.socket.uncork();
     }
   };
+
+  /**
+   * Broadcast frames queued but not yet written: [#runFrom, #runTo) of #run. Consecutive frames of
+   * one run are written at the end of the tick as one buffer shared by every recipient; anything
+   * else sent meanwhile writes the range first, so the byte order is exactly the send order.
+   */
+  #run: FrameRun | null = null;
+  #runFrom = 0;
+  #runTo = 0;
+  #runBytes = 0;
 
   /** Queue a frame. Returns false when the connection is closed or was just cut off as too slow. */
   send(frame: OutboundFrame): boolean {
     if (this.#closed) return false;
     const socket = this.socket;
-    if (!this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      if (Connection.#corkedNow.push(this) === 1) process.nextTick(Connection.#uncorkAll);
+    const run = frame.run;
+    if (run !== null && run === this.#run && frame.runIndex === this.#runTo) {
+      // The hot path of a broadcast burst: extend the range, nothing touches the socket.
+      this.#runTo++;
+    } else {
+      if (!this.#corked) {
+        this.#corked = true;
+        socket.cork();
+        if (Connection.#corkedNow.push(this) === 1) process.nextTick(Connection.#uncorkAll);
+      }
+      if (this.#run !== null) this.#writeRun();
+      if (run === null) {
+        socket.write(this.encode(frame));
+      } else {
+        this.#run = run;
+        this.#runFrom = frame.runIndex;
+        this.#runTo = frame.runIndex + 1;
+      }
     }
-    socket.write(this.encode(frame));
-    if (socket.writableLength > this.limits.maxQueueBytes) {
+    if (run !== null) this.#runBytes += this.encode(frame).length;
+    if (socket.writableLength + this.#runBytes > this.limits.maxQueueBytes) {
       this.#markClosed('SLOW_CONSUMER');
       // The queue is full, so a polite goodbye would wait behind it: drop the socket now.
+      this.#dropRun();
       socket.destroy();
       return false;
     }
     return true;
+  }
+
+  #writeRun(): void {
+    const run = this.#run as FrameRun;
+    const bytes = run.bytes(this.kind, this.#runFrom, this.#runTo);
+    this.#dropRun();
+    this.socket.write(bytes);
+  }
+
+  #dropRun(): void {
+    this.#run = null;
+    this.#runBytes = 0;
   }
 
   /**
@@ -112,6 +155,8 @@ export abstract class Connection {
       this.send(OutboundFrame.of({ type: 'error', code, message: message ?? ERRORS[code].text }));
     }
     if (this.#closed) return; // the error frame itself overflowed the queue
+    // Queued broadcast frames go out before the transport's goodbye (a WebSocket close frame).
+    if (this.#run !== null) this.#writeRun();
     this.#markClosed(code);
     this.shutdown(code);
   }
@@ -119,6 +164,7 @@ export abstract class Connection {
   /** Destroy the socket without a goodbye (shutdown deadline passed). Safe on a closed connection. */
   destroy(): void {
     this.#markClosed(null);
+    this.#dropRun();
     this.socket.destroy();
   }
 

@@ -1,3 +1,5 @@
+import type { FrameRun } from './frame-run.js';
+
 /**
  * One outbound message, serialized once. Each transport asks for its own encoding, built lazily and
  * cached on the frame, so a broadcast to a thousand sockets does one JSON.stringify, one UTF-8
@@ -7,6 +9,9 @@ export class OutboundFrame {
   readonly json: string;
   /** The room event's seq, for per-session de-duplication; null for anything not sequenced. */
   readonly seq: number | null;
+  /** The broadcast run this frame belongs to (see FrameRun), and its index there. */
+  #run: FrameRun | null = null;
+  #runIndex = -1;
   #payload: Buffer | undefined;
   #line: Buffer | undefined;
   #ws: Buffer | undefined;
@@ -14,6 +19,21 @@ export class OutboundFrame {
   constructor(json: string, seq: number | null = null) {
     this.json = json;
     this.seq = seq;
+  }
+
+  get run(): FrameRun | null {
+    return this.#run;
+  }
+
+  get runIndex(): number {
+    return this.#runIndex;
+  }
+
+  /** Called by FrameRun.add, once. */
+  joinRun(run: FrameRun, index: number): void {
+    if (this.#run !== null) throw new Error('a frame belongs to one run');
+    this.#run = run;
+    this.#runIndex = index;
   }
 
   static of(message: object, seq: number | null = null): OutboundFrame {
