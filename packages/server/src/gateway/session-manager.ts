@@ -140,9 +140,9 @@ export class SessionManager {
         recoveries.push(result.recovery);
         if (result.frames.length > 0) replays.push({ room: position.room, frames: result.frames });
       }
-      if (!session.token || !resumed) {
-        session.token = await this.#identity.issue(session.user, session.id, tokenVersion);
-      }
+      // A fresh token each welcome rather than one kept per session: tokens are stateless and
+      // cheap to sign, and an idle session then holds no ~300-byte string (memory per connection).
+      const token = await this.#identity.issue(session.user, session.id, tokenVersion);
       const welcome: Welcome = {
         type: 'welcome',
         id: request.id,
@@ -151,7 +151,7 @@ export class SessionManager {
         userId: session.user.id,
         name: session.user.name,
         avatar: session.user.avatar,
-        token: session.token,
+        token,
         resumed,
         ...(resumeError ? { resumeError } : {}),
         rooms: recoveries,

@@ -44,7 +44,6 @@ export interface RoomSubscription {
 export class Session {
   readonly id: string;
   user: UserRef;
-  token = '';
   conn: Connection | undefined;
   readonly rooms = new Map<string, RoomSubscription>();
   graceTimer: NodeJS.Timeout | undefined;
