@@ -48,7 +48,7 @@ async function startNodes(setup: Setup, prefix: string, schema: string): Promise
   const secret = randomBytes(32).toString('hex');
   const servers: BenchServer[] = [];
   for (let i = 0; i < setup.nodes; i++) {
-    // Read by cluster-server.ts; fork passes the environment as it is now.
+    // Read by presence-server.ts; fork passes the environment as it is now.
     process.env['BENCH_SERVER_CONFIG'] = JSON.stringify(
       setup.redis
         ? {
@@ -64,7 +64,7 @@ async function startNodes(setup: Setup, prefix: string, schema: string): Promise
           }
         : {},
     );
-    servers.push(await nodeServer(here('./cluster-server.ts')));
+    servers.push(await nodeServer(here('./presence-server.ts')));
   }
   delete process.env['BENCH_SERVER_CONFIG'];
   return servers;

@@ -1,10 +1,12 @@
-// The system under test: a Presence server in its own process, limits opened up for load.
+// The system under test: a Presence server in its own process, limits opened up for load, plus
+// whatever BENCH_SERVER_CONFIG (JSON) adds (the cluster bench: Redis, PostgreSQL, a node id).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPresenceServer } from '../packages/server/src/index.js';
 import { serveBenchIpc } from './cpu-child.js';
 
+const extra = JSON.parse(process.env['BENCH_SERVER_CONFIG'] ?? '{}') as Record<string, unknown>;
 const server = await createPresenceServer({
   host: '127.0.0.1',
   port: 0,
@@ -17,6 +19,7 @@ const server = await createPresenceServer({
   roomMaxMembers: 100_000,
   maxQueueBytes: 64 * 1024 * 1024,
   metrics: false,
+  ...extra,
 });
 const { httpPort } = await server.listen();
 serveBenchIpc(httpPort, {}, () => server.close());

@@ -44,6 +44,7 @@ import { TransportHub } from './transport/transport-hub.js';
 import { LocalRoomOps, type RoomOps } from './rooms/room-ops.js';
 import { NodeRegistry } from './cluster/node-registry.js';
 import { joinCluster } from './cluster/join-cluster.js';
+import { sessionPrefixOf } from './cluster/session-prefix.js';
 import { ClusterPresence } from './cluster/cluster-presence.js';
 
 export const VERSION = '0.1.0';
@@ -180,7 +181,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     );
   }
   const sessions = new SessionManager({
-    options: { ...config, version: VERSION, sessionIdPrefix: `${instanceId}.` },
+    options: { ...config, version: VERSION, sessionIdPrefix: sessionPrefixOf(instanceId) },
     identity,
     ops,
     fanout,

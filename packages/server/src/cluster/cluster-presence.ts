@@ -3,6 +3,7 @@ import type { Broker } from '../broker/broker.js';
 import { userRef } from '../identity/guests.js';
 import { PresenceService, type DevicePatch, type DeviceRecord } from '../presence/presence-service.js';
 import { Room, type MembershipObserver } from '../rooms/room.js';
+import { sessionPrefixOf } from './session-prefix.js';
 
 /** The broker "room" every node listens on for presence changes (room ids never start with ~). */
 const CHANNEL = '~presence';
@@ -119,7 +120,7 @@ export class ClusterPresence extends PresenceService {
 
   /** This node's part of the cluster's presence, for a peer that is starting. */
   state(servedRooms: Iterable<Room>): PresenceState {
-    const mine = `${this.#origin}.`;
+    const mine = sessionPrefixOf(this.#origin);
     return {
       devices: this.devicesWhere(() => true).filter((d) => d.socketless || d.deviceId.startsWith(mine)),
       rooms: [...servedRooms].map((r) => ({ id: r.id, members: [...r.members.keys()] })),
@@ -146,7 +147,7 @@ export class ClusterPresence extends PresenceService {
   nodeDead(instanceId: string, graceMs: number): NodeJS.Timeout {
     for (const [id, m] of this.#mirrors) if (m.origin === instanceId) this.#dropMirror(id);
     const timer = setTimeout(() => {
-      const prefix = `${instanceId}.`;
+      const prefix = sessionPrefixOf(instanceId);
       this.#quietly(() => {
         for (const d of this.devicesWhere((id) => id.startsWith(prefix)))
           super.deviceEnded(d.userId, d.deviceId);

@@ -1,6 +1,7 @@
 import type { Logger } from '../ops/logger.js';
 import type { LocalRoomOps } from '../rooms/room-ops.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
+import { sessionPrefixOf } from './session-prefix.js';
 
 /**
  * A dead node's sessions cannot expire by themselves: their node is gone. Every node sweeps the
@@ -8,8 +9,8 @@ import type { RoomRegistry } from '../rooms/room-registry.js';
  * reconnecting to another node joins again under a new session), each of them still in a room
  * leaves it with reason `timeout`, exactly as an expired session would.
  *
- * Session ids begin with their node's instance id and a dot (SessionManager's prefix), which is how
- * a sweep tells the dead node's sessions apart.
+ * Session ids begin with their node's prefix (session-prefix.ts), which is how a sweep tells the
+ * dead node's sessions apart.
  */
 export function sweepDeadNode(deps: {
   instanceId: string;
@@ -18,7 +19,7 @@ export function sweepDeadNode(deps: {
   graceMs: number;
   log: Logger;
 }): NodeJS.Timeout {
-  const prefix = `${deps.instanceId}.`;
+  const prefix = sessionPrefixOf(deps.instanceId);
   const timer = setTimeout(() => {
     void (async () => {
       let left = 0;
