@@ -6,6 +6,7 @@ import { authorize, requireMember } from '../rooms/room-policy.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Store } from '../store/store.js';
 import { renderMarkdown } from './markdown.js';
+import { checkMessageText } from './message-text.js';
 
 export interface ChatLimits {
   maxTextLength: number;
@@ -42,13 +43,7 @@ export class ChatService {
   }
 
   #checkLength(text: string): void {
-    if (text.length > this.#limits.maxTextLength) {
-      throw new PresenceError(
-        'MESSAGE_TOO_LONG',
-        `Messages are limited to ${this.#limits.maxTextLength} characters.`,
-      );
-    }
-    if (text.trim().length === 0) throw new PresenceError('INVALID_MESSAGE', 'The message is empty.');
+    checkMessageText(text, this.#limits.maxTextLength);
   }
 
   /**
@@ -93,10 +88,11 @@ export class ChatService {
     this.#checkLength(text);
     const room = await this.#registry.require(roomId);
     const member = requireMember(room, actor);
-    const html = renderMarkdown(text);
     return room.queue.run(async () => {
       const target = await this.#message(room, seq);
       authorize('chat.edit', { role: member.role, room, own: target.from.id === actor.user.id });
+      // Rendered only once the edit is allowed: a refusal must not depend on what the text is.
+      const html = renderMarkdown(text);
       const event = await this.#log.append(room, {
         type: 'message.edited',
         by: actor.user,

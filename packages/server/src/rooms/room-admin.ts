@@ -8,6 +8,7 @@ import {
   type Visibility,
 } from '@presence/protocol';
 import { renderMarkdown } from '../chat/markdown.js';
+import { checkMessageText } from '../chat/message-text.js';
 import { randomId } from '../identity/guests.js';
 import { systemUser } from '../identity/service-users.js';
 import type { Store, StoredMember, StoredRoom } from '../store/store.js';
@@ -247,14 +248,7 @@ export class RoomAdmin {
     text: string,
     asUserId?: string,
   ): Promise<{ epoch: string; seq: number; ts: number }> {
-    if (text.length > this.#limits.maxTextLength) {
-      throw new PresenceError(
-        'MESSAGE_TOO_LONG',
-        `Messages are limited to ${this.#limits.maxTextLength} characters.`,
-      );
-    }
-    if (text.trim().length === 0) throw new PresenceError('INVALID_MESSAGE', 'The message is empty.');
-    const html = renderMarkdown(text);
+    checkMessageText(text, this.#limits.maxTextLength);
     return this.#inRoom(roomId, async (room) => {
       let from = this.#system;
       if (asUserId !== undefined) {
@@ -262,6 +256,8 @@ export class RoomAdmin {
         if (!member) throw new PresenceError('NOT_IN_ROOM', `${asUserId} is not a member of this room.`);
         from = member.ref;
       }
+      // After the checks, so a refusal never depends on the text.
+      const html = renderMarkdown(text);
       const event = await this.#log.append(room, { type: 'message', from, text, html });
       return { epoch: room.epoch, seq: event.seq, ts: event.ts };
     });
