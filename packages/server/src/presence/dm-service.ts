@@ -1,9 +1,9 @@
 import { PresenceError, type dmEvent, type ResultOf } from '@presence/protocol';
 import type { z } from 'zod';
 import { renderMarkdown } from '../chat/markdown.js';
-import { randomId } from '../identity/guests.js';
+import { randomId } from '../shared/random-id.js';
 import { isGuestId } from '../identity/identity-service.js';
-import type { Actor } from '../rooms/room.js';
+import type { Actor } from '../shared/actor.js';
 import { KeptMessagesFullError, MAX_KEPT_PER_RECIPIENT, type SocialStore } from '../store/social-store.js';
 import type { UserChannel } from './contacts-service.js';
 import type { PresenceReader, VisibleState } from './presence-reader.js';
