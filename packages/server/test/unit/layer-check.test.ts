@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
-const script = fileURLToPath(new URL('../../../scripts/check-layers.mjs', import.meta.url));
-const src = fileURLToPath(new URL('../src', import.meta.url));
+const script = fileURLToPath(new URL('../../../../scripts/check-layers.mjs', import.meta.url));
+const src = fileURLToPath(new URL('../../src', import.meta.url));
 
 function check(dir: string): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
