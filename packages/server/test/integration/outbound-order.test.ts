@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { startTestServer, type TestServer } from '../../../test/harness.js';
-import { createTestSchema, TEST_DATABASE_URL } from '../../../test/postgres.js';
-import { RawClient, type Json } from '../../../test/raw-client.js';
+import { startTestServer, type TestServer } from '../../../../test/harness.js';
+import { createTestSchema, TEST_DATABASE_URL } from '../../../../test/postgres.js';
+import { RawClient, type Json } from '../../../../test/raw-client.js';
 
 // Every frame for a session takes one road to the connection (gateway/session.ts): nothing
 // overtakes the welcome. Signals used to be written straight to the socket and could.
