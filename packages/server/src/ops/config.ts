@@ -59,6 +59,8 @@ export interface Config {
   presenceDeviceTimeoutMs: number;
   shutdownGraceMs: number;
   metrics: boolean;
+  metricsToken: string;
+  metricsAllow: string[];
 }
 
 export class ConfigError extends Error {
