@@ -231,6 +231,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     trustProxy: config.trustProxy,
     brokerHealthy: () => broker.healthy(),
     metrics: config.metrics ? metrics : null,
+    metricsAccess: config,
     store,
     queries,
     rooms: ops,

@@ -7,6 +7,7 @@ import { authorize, requireMember } from '../rooms/room-policy.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Store } from '../store/store.js';
 import { renderMarkdown } from './markdown.js';
+import { checkMessageText } from './message-text.js';
 
 export interface ChatLimits {
   maxTextLength: number;
@@ -43,13 +44,7 @@ export class ChatService {
   }
 
   #checkLength(text: string): void {
-    if (text.length > this.#limits.maxTextLength) {
-      throw new PresenceError(
-        'MESSAGE_TOO_LONG',
-        `Messages are limited to ${this.#limits.maxTextLength} characters.`,
-      );
-    }
-    if (text.trim().length === 0) throw new PresenceError('INVALID_MESSAGE', 'The message is empty.');
+    checkMessageText(text, this.#limits.maxTextLength);
   }
 
   /**
@@ -90,7 +85,6 @@ export class ChatService {
     system: UserRef,
   ): Promise<{ epoch: string; seq: number; ts: number }> {
     this.#checkLength(text);
-    const html = renderMarkdown(text);
     return this.#registry.withRoom(roomId, async (room) => {
       let from = system;
       if (asUserId !== undefined) {
@@ -98,6 +92,8 @@ export class ChatService {
         if (!member) throw new PresenceError('NOT_IN_ROOM', `${asUserId} is not a member of this room.`);
         from = member.ref;
       }
+      // After the checks, so a refusal never depends on the text.
+      const html = renderMarkdown(text);
       const event = await this.#log.append(room, { type: 'message', from, text, html });
       return { epoch: room.epoch, seq: event.seq, ts: event.ts };
     });
@@ -119,10 +115,11 @@ export class ChatService {
     this.#checkLength(text);
     const room = await this.#registry.require(roomId);
     const member = requireMember(room, actor);
-    const html = renderMarkdown(text);
     return room.queue.run(async () => {
       const target = await this.#message(room, seq);
       authorize('chat.edit', { role: member.role, room, own: target.from.id === actor.user.id });
+      // Rendered only once the edit is allowed: a refusal must not depend on what the text is.
+      const html = renderMarkdown(text);
       const event = await this.#log.append(room, {
         type: 'message.edited',
         by: actor.user,

@@ -107,7 +107,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 
 export function helpText(): string {
   const lines = [
-    'Usage: presence [--config FILE] [--option value …]',
+    'Usage: presence [--config FILE] [--option value …]   start a server',
+    '       presence admin <noun> <verb> [flags] [--json]  manage the store (presence admin --help)',
+    '',
+    'From a checkout: npx presence … (after npm run build) or npm start -- ….',
     '',
     'Precedence: defaults < config file (JSON, --config or PRESENCE_CONFIG) < environment < flags.',
     '',
