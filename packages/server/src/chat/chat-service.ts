@@ -1,6 +1,7 @@
-import { PresenceError, type RoomEvent } from '@presence/protocol';
+import { PresenceError, type RoomEvent, type UserRef } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
-import type { Actor, Room } from '../rooms/room.js';
+import type { Room } from '../rooms/room.js';
+import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
 import { authorize, requireMember } from '../rooms/room-policy.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
@@ -69,6 +70,32 @@ export class ChatService {
       });
       if (nonce !== undefined) room.rememberNonce(actor.user.id, nonce, event.seq, event.ts);
       return { epoch: room.epoch, seq: event.seq, ts: event.ts, duplicate: false };
+    });
+  }
+
+  /**
+   * Post for a trusted backend (the service API), which is not in the room: as the member
+   * `asUserId`, or as `system`. The same checks and rendering as send; no nonce, so a retried
+   * request posts again. A persistent room loaded only for this is unloaded again.
+   */
+  async post(
+    roomId: string,
+    text: string,
+    asUserId: string | undefined,
+    system: UserRef,
+  ): Promise<{ epoch: string; seq: number; ts: number }> {
+    this.#checkLength(text);
+    return this.#registry.withRoom(roomId, async (room) => {
+      let from = system;
+      if (asUserId !== undefined) {
+        const member = room.members.get(asUserId);
+        if (!member) throw new PresenceError('NOT_IN_ROOM', `${asUserId} is not a member of this room.`);
+        from = member.ref;
+      }
+      // After the checks, so a refusal never depends on the text.
+      const html = renderMarkdown(text);
+      const event = await this.#log.append(room, { type: 'message', from, text, html });
+      return { epoch: room.epoch, seq: event.seq, ts: event.ts };
     });
   }
 

@@ -11,7 +11,7 @@ import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
-import type { RoomOps } from '../rooms/room-ops.js';
+import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 

@@ -1,7 +1,7 @@
 import { PresenceError, type RoomPosition, type RoomRecovery } from '@presence/protocol';
 import type { Broker, RecentEntry } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
-import type { Actor } from './room.js';
+import type { Actor } from '../shared/actor.js';
 import { can, roleIn } from './room-policy.js';
 import type { RoomRegistry } from './room-registry.js';
 import type { RoomService } from './room-service.js';
