@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { startTestServer } from '../../../test/harness.js';
-import { RawClient } from '../../../test/raw-client.js';
+import { startTestServer } from '../../../../test/harness.js';
+import { RawClient } from '../../../../test/raw-client.js';
 
 /**
  * WebSocket binary frames (issue 11, item 11) meet the same rate limit as text, a flood of them
