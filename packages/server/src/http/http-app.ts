@@ -15,6 +15,9 @@ import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 
+/** Longest path parameter: a 320-character user id, every character percent-encoded, and then some. */
+const MAX_PATH_PARAM = 2_048;
+
 export interface HttpDeps {
   webDir: string;
   /** Behind a reverse proxy: req.ip from X-Forwarded-For (login limits per client address). */
@@ -45,6 +48,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // User ids may be 320 characters, and a URL carries them percent-encoded ('%' → '%25'):
+    // Fastify's default of 100 answered 414 for long ids in /avatars/:file and service API paths.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
     ...(deps.trustProxy ? { trustProxy: (_address: string, hop: number) => hop === 0 } : {}),
   });
 
