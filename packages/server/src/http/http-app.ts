@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ERRORS, PresenceError, roomId as roomIdSchema } from '@presence/protocol';
 import { avatarEtag, renderAvatarPng, renderAvatarSvg } from '../identity/avatar.js';
 import type { Metrics } from '../ops/metrics.js';
+import { addSecurityHeaders } from './security-headers.js';
 import { metricsAccess, type MetricsAccessOptions } from './metrics-access.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
@@ -25,6 +26,8 @@ export interface HttpDeps {
   /** Whether the broker can deliver (Redis connected, in a cluster). */
   brokerHealthy: () => boolean;
   metrics: Metrics | null;
+  /** Origins allowed to frame the web app (CSP frame-ancestors); empty = none. */
+  frameAncestors: string[];
   /** Who may read /metrics (addresses, bearer token). */
   metricsAccess: MetricsAccessOptions;
   store: Store;
@@ -53,6 +56,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PATH_PARAM },
     ...(deps.trustProxy ? { trustProxy: (_address: string, hop: number) => hop === 0 } : {}),
   });
+
+  addSecurityHeaders(app, { frameAncestors: deps.frameAncestors });
 
   app.get('/healthz', async (_req, reply) => {
     const storeOk = await deps.store.healthy().catch(() => false);
