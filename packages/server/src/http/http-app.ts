@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ERRORS, PresenceError, roomId as roomIdSchema } from '@presence/protocol';
@@ -26,6 +27,11 @@ export interface HttpDeps {
   /** Whether the broker can deliver (Redis connected, in a cluster). */
   brokerHealthy: () => boolean;
   metrics: Metrics | null;
+  /** Time a request has to send its headers, and an idle keep-alive socket to live. */
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  /** Whether a socket was accepted over the connection limits (its requests get 429). */
+  refusedSocket: (socket: Duplex) => boolean;
   /** Origins allowed to frame the web app (CSP frame-ancestors); empty = none. */
   frameAncestors: string[];
   /** Who may read /metrics (addresses, bearer token). */
@@ -51,6 +57,15 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // A request (a WebSocket upgrade included) must have sent its headers by then, and an idle
+    // keep-alive socket goes after keepAlive: both count against the per-address limit meanwhile.
+    // Node checks for overdue requests every connectionsCheckingInterval, so that is kept shorter.
+    http: {
+      headersTimeout: deps.httpHeadersTimeoutMs,
+      requestTimeout: Math.max(deps.httpHeadersTimeoutMs, 30_000),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(deps.httpHeadersTimeoutMs / 4))),
+    },
+    keepAliveTimeout: deps.httpKeepAliveTimeoutMs,
     // User ids may be 320 characters, and a URL carries them percent-encoded ('%' → '%25'):
     // Fastify's default of 100 answered 414 for long ids in /avatars/:file and service API paths.
     routerOptions: { maxParamLength: MAX_PATH_PARAM },
@@ -58,6 +73,12 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   addSecurityHeaders(app, { frameAncestors: deps.frameAncestors });
+  // A socket accepted over the connection limits (transport counts sockets from accept).
+  app.addHook('onRequest', async (req, reply) => {
+    if (!deps.refusedSocket(req.raw.socket)) return;
+    reply.code(429).header('connection', 'close');
+    await reply.send({ code: 'TOO_MANY_CONNECTIONS', message: ERRORS.TOO_MANY_CONNECTIONS.text });
+  });
 
   app.get('/healthz', async (_req, reply) => {
     const storeOk = await deps.store.healthy().catch(() => false);

@@ -237,9 +237,21 @@ export const OPTIONS = [
     'maxConnectionsPerIp',
     positiveInt,
     200,
-    'Open connections allowed from one IP address (TOO_MANY_CONNECTIONS).',
+    'Open connections allowed from one IP address, counted from accept: HTTP sockets too (TOO_MANY_CONNECTIONS; HTTP 429).',
   ),
   option('maxConnections', positiveInt, 50_000, 'Open connections allowed in total.'),
+  option(
+    'httpHeadersTimeoutMs',
+    positiveInt.min(100),
+    10_000,
+    'Time an HTTP request (a WebSocket upgrade too) has to send its headers before its socket is closed; sockets count against maxConnectionsPerIp from accept.',
+  ),
+  option(
+    'httpKeepAliveTimeoutMs',
+    positiveInt.min(100),
+    5_000,
+    'How long an idle HTTP keep-alive socket is kept open.',
+  ),
   option('heartbeatIntervalMs', positiveInt.min(100), 25_000, 'How often the server pings each connection.'),
   option(
     'heartbeatTimeoutMs',

@@ -23,6 +23,12 @@ export interface TransportOptions {
 }
 
 /**
+ * How long a socket accepted over the limits may stay: long enough to read its request and be
+ * told TOO_MANY_CONNECTIONS (a WebSocket close or an HTTP 429), not long enough to pile up.
+ */
+const REFUSED_GRACE_MS = 1_000;
+
+/**
  * Owns every client connection of this process: accepts WebSocket upgrades and TCP sockets,
  * enforces per-address and total connection limits, runs one heartbeat sweep for all connections
  * (one timer, not one per socket), and closes everything on shutdown.
@@ -33,7 +39,18 @@ export class TransportHub {
   readonly #connections = new Set<Connection>();
   /** Every connection whose socket is still open, including ones already marked closed. */
   readonly #open = new Set<Connection>();
+  /**
+   * Sockets per client address, counted from accept (TCP and HTTP alike, so a half-open upgrade
+   * request counts as much as a connection); behind a proxy, WebSocket connections per forwarded
+   * address instead, as the proxy's own address is everyone's.
+   */
   readonly #perIp = new Map<string, number>();
+  /** Every accepted socket, for the total limit. */
+  #sockets = 0;
+  /** HTTP sockets accepted over a limit: their request is answered TOO_MANY_CONNECTIONS. */
+  readonly #refused = new WeakSet<Duplex>();
+  /** Connections counted by forwarded address (trustProxy), uncounted when forgotten. */
+  readonly #forwarded = new WeakSet<Connection>();
   readonly #wss: WebSocketServer;
   #tcpServer: NetServer | undefined;
   #sweep: NodeJS.Timeout | undefined;
@@ -69,8 +86,16 @@ export class TransportHub {
     return n;
   }
 
-  /** Serve WebSocket upgrades on `wsPath` of an HTTP server; other paths are refused. */
+  /**
+   * Serve WebSocket upgrades on `wsPath` of an HTTP server; other paths are refused. Every socket
+   * the server accepts counts against the limits from then on, whatever it turns out to be.
+   */
   attachWebSocket(http: HttpServer): void {
+    http.on('connection', (socket: Socket) => {
+      if (this.#countSocket(socket, !this.#options.trustProxy)) return;
+      this.#refused.add(socket);
+      setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
+    });
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       if (this.#closing || path !== this.#options.wsPath) {
@@ -79,10 +104,44 @@ export class TransportHub {
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new WsConnection(ws, socket as Socket, this.#options, this.#sink);
-        if (this.#options.trustProxy) conn.remoteAddress = forwardedFor(req) ?? conn.remoteAddress;
-        this.#admit(conn);
+        let within = !this.#refused.has(socket);
+        if (this.#options.trustProxy) {
+          conn.remoteAddress = forwardedFor(req) ?? conn.remoteAddress;
+          within = this.#countForwarded(conn) && within;
+        }
+        this.#admit(conn, within);
       });
     });
+  }
+
+  /** Whether an HTTP request came on a socket accepted over the limits (it gets a 429). */
+  refusedSocket(socket: Duplex): boolean {
+    return this.#refused.has(socket);
+  }
+
+  /** Count an accepted socket until it closes; false when it is over a limit. */
+  #countSocket(socket: Socket, perAddress: boolean): boolean {
+    this.#sockets++;
+    const ip = socket.remoteAddress ?? 'unknown';
+    const fromIp = perAddress ? this.#add(ip, 1) : 0;
+    socket.once('close', () => {
+      this.#sockets--;
+      if (perAddress) this.#add(ip, -1);
+    });
+    return fromIp <= this.#options.maxConnectionsPerIp && this.#sockets <= this.#options.maxConnections;
+  }
+
+  /** Behind a proxy: count a WebSocket connection by its forwarded address until it is forgotten. */
+  #countForwarded(conn: Connection): boolean {
+    this.#forwarded.add(conn);
+    return this.#add(conn.remoteAddress, 1) <= this.#options.maxConnectionsPerIp;
+  }
+
+  #add(ip: string, delta: number): number {
+    const n = (this.#perIp.get(ip) ?? 0) + delta;
+    if (n <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, n);
+    return n;
   }
 
   /** Listen for raw TCP clients. Resolves with the bound port. */
@@ -92,7 +151,8 @@ export class TransportHub {
         socket.destroy();
         return;
       }
-      this.#admit(new TcpConnection(socket, this.#options, this.#sink));
+      const within = this.#countSocket(socket, true);
+      this.#admit(new TcpConnection(socket, this.#options, this.#sink), within);
     });
     this.#tcpServer = server;
     return new Promise((resolve, reject) => {
@@ -110,14 +170,11 @@ export class TransportHub {
     this.#sweep.unref();
   }
 
-  #admit(conn: Connection): void {
-    const ip = conn.remoteAddress;
-    const fromIp = (this.#perIp.get(ip) ?? 0) + 1;
+  #admit(conn: Connection, within: boolean): void {
     this.#open.add(conn);
     void conn.socketClosed.then(() => this.#open.delete(conn));
     this.#connections.add(conn);
-    this.#perIp.set(ip, fromIp);
-    if (fromIp > this.#options.maxConnectionsPerIp || this.#connections.size > this.#options.maxConnections) {
+    if (!within) {
       // Accept, then refuse with a typed code: a client learns why, instead of a bare reset.
       conn.close('TOO_MANY_CONNECTIONS');
       return;
@@ -127,9 +184,7 @@ export class TransportHub {
 
   #forget(conn: Connection): void {
     if (!this.#connections.delete(conn)) return;
-    const n = (this.#perIp.get(conn.remoteAddress) ?? 1) - 1;
-    if (n <= 0) this.#perIp.delete(conn.remoteAddress);
-    else this.#perIp.set(conn.remoteAddress, n);
+    if (this.#forwarded.delete(conn)) this.#add(conn.remoteAddress, -1);
   }
 
   #heartbeat(): void {
