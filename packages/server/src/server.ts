@@ -218,7 +218,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       fanout,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens },
+      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
       maxRoomsPerSession: config.maxRoomsPerSession,
     }),
     sessions,
