@@ -28,7 +28,7 @@ export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers
       if (r.state !== undefined) session.device.state = r.state;
       if (r.device !== undefined) session.device.type = r.device;
       if (r.idleSince !== undefined) session.device.idleSince = r.idleSince;
-      const before = presence.ownView(session.user.id).state;
+      const before = presence.stateFor(session.user.id);
       const own = presence.set(session.user.id, session.id, {
         state: r.state,
         status: r.status,
@@ -36,10 +36,12 @@ export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers
         device: r.device,
         hidden: r.hidden,
       });
-      // The user's own state (hidden or not: hiding is about what others see, not what reaches you).
-      if (own.state !== before) {
+      // The state others see decides, as it does for a new DM: a hidden user still looks offline,
+      // and delivering (and telling the senders) would reveal them.
+      const now = presence.stateFor(session.user.id);
+      if (now !== before) {
         afterReply(() => {
-          dms.deliverKeptOnChange(session.user.id, own.state).catch((err: unknown) => {
+          dms.deliverKeptOnChange(session.user.id, now).catch((err: unknown) => {
             // Nothing is lost: the take is one transaction, and untaken messages wait for the next change.
             log.warn({ err, user: session.user.id }, 'kept direct messages not delivered on presence change');
           });

@@ -1,10 +1,4 @@
-import {
-  PresenceError,
-  type dmDeliveredEvent,
-  type dmEvent,
-  type PresenceState,
-  type ResultOf,
-} from '@presence/protocol';
+import { PresenceError, type dmDeliveredEvent, type dmEvent, type ResultOf } from '@presence/protocol';
 import type { z } from 'zod';
 import { renderMarkdown } from '../chat/markdown.js';
 import { randomId } from '../identity/guests.js';
@@ -162,12 +156,12 @@ export class DmService {
   }
 
   /**
-   * The user's own presence changed to `state` (presence.set): kept messages the new state accepts
+   * The user's presence as others see it changed to `state` (presence.set): kept messages it accepts
    * go to every connected session of theirs now, not at their next session start. Every kept message
    * is from a contact, so `chatty` and `online` take them all and `busy` those from the important
-   * group; `away` and `offline` take none.
+   * group; `away` and `offline` (hidden included) take none. The senders get `dm.delivered`.
    */
-  async deliverKeptOnChange(userId: string, state: PresenceState): Promise<number> {
+  async deliverKeptOnChange(userId: string, state: VisibleState): Promise<number> {
     if (state === 'chatty' || state === 'online') return this.#deliverKept(userId, () => true);
     if (state !== 'busy') return 0;
     const group = await this.#social.getImportantGroup(userId);
@@ -192,6 +186,9 @@ export class DmService {
     const messages = await this.#social.takeOfflineMessages(userId, MAX_KEPT_PER_RECIPIENT);
     const back: StoredDirectMessage[] = [];
     let delivered = 0;
+    // A hidden recipient (a session start while hidden) gets them, but the senders are not told:
+    // that would show them someone who looks offline is there.
+    const announce = this.#presence.stateFor(userId) !== 'offline';
     for (const [i, m] of messages.entries()) {
       if (!accept(m)) {
         back.push(m);
@@ -199,8 +196,10 @@ export class DmService {
       }
       if ((await this.#users.send(userId, m.payload)) > 0) {
         delivered++;
-        const notice: DmDelivered = { type: 'dm.delivered', id: m.id, to: userId, ts: this.#now() };
-        await this.#users.send(m.from, JSON.stringify(notice));
+        if (announce) {
+          const notice: DmDelivered = { type: 'dm.delivered', id: m.id, to: userId, ts: this.#now() };
+          await this.#users.send(m.from, JSON.stringify(notice));
+        }
         continue;
       }
       back.push(...messages.slice(i));
