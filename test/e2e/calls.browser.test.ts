@@ -1,3 +1,4 @@
+// test-needs: coturn nftables
 /**
  * Live calls in real browsers: a three-person mesh, a participant's network switch (signaling cut,
  * its media ports dead for good) healed by rejoin + ICE restart, and media forced through a real
