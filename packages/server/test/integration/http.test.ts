@@ -87,9 +87,13 @@ test('the room preview shows link and public rooms, and nothing of a private one
   assert.equal(((await open.json()) as { room: { topic: string } }).room.topic, 'secret plans');
   await c.ok('room.update', { room, visibility: 'private' });
   const closed = await fetch(`${srv.httpUrl}/api/rooms/${room}`);
-  assert.equal(closed.status, 403);
-  const body = JSON.stringify(await closed.json());
+  const none = await fetch(`${srv.httpUrl}/api/rooms/nosuchroomatall0`);
+  // Indistinguishable from a room that does not exist: status, headers that matter, and body.
+  assert.equal(closed.status, 404);
+  assert.equal(none.status, 404);
+  const body = await closed.text();
   assert.ok(!body.includes('secret plans'));
-  assert.match(body, /FORBIDDEN/);
+  assert.equal(body, await none.text());
+  assert.equal(closed.headers.get('content-length'), none.headers.get('content-length'));
   c.close();
 });

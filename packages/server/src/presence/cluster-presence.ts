@@ -1,9 +1,9 @@
 import type { DeviceState, DeviceType, UserPresence } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
 import { userRef } from '../identity/guests.js';
-import { PresenceService, type DevicePatch, type DeviceRecord } from '../presence/presence-service.js';
+import { PresenceService, type DevicePatch, type DeviceRecord } from './presence-service.js';
 import { Room, type MembershipObserver } from '../rooms/room.js';
-import { sessionPrefixOf } from './session-prefix.js';
+import { sessionPrefixOf } from '../shared/session-prefix.js';
 
 /** The broker "room" every node listens on for presence changes (room ids never start with ~). */
 const CHANNEL = '~presence';

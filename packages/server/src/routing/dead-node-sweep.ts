@@ -1,7 +1,7 @@
 import type { Logger } from '../ops/logger.js';
-import type { LocalRoomOps } from '../rooms/room-ops.js';
+import type { LocalRoomOps } from './room-ops.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
-import { sessionPrefixOf } from './session-prefix.js';
+import { sessionPrefixOf } from '../shared/session-prefix.js';
 
 /**
  * A dead node's sessions cannot expire by themselves: their node is gone. Every node sweeps the

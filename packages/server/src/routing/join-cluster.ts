@@ -1,14 +1,21 @@
 import type { Config } from '../ops/config.js';
 import type { Logger } from '../ops/logger.js';
-import type { LocalRoomOps, RoomOps } from '../rooms/room-ops.js';
-import type { RoomFanout } from '../gateway/room-fanout.js';
-import type { ClusterPresence, PresenceState } from './cluster-presence.js';
-import type { Actor } from '../rooms/room.js';
+import type { LocalRoomOps, RoomOps } from './room-ops.js';
+import type { ClusterPresence, PresenceState } from '../presence/cluster-presence.js';
+import type { Actor } from '../shared/actor.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { ClusterRoomOps } from './cluster-room-ops.js';
 import { sweepDeadNode } from './dead-node-sweep.js';
 import type { NodeRegistry } from './node-registry.js';
 import { NodeRpc } from './node-rpc.js';
+
+/**
+ * Which of this node's sessions are in a room (the gateway's RoomFanout answers it). A seam rather
+ * than the fan-out itself, so routing does not reach up into the gateway.
+ */
+export interface LocalCensus {
+  actorsIn(roomId: string): Actor[];
+}
 
 export interface ClusterMembership {
   /** Room operations routed to each room's home node. */
@@ -29,7 +36,7 @@ export function joinCluster(deps: {
   nodes: NodeRegistry;
   registry: RoomRegistry;
   local: LocalRoomOps;
-  fanout: RoomFanout;
+  fanout: LocalCensus;
   /** Replicated presence (null in setups without presence, e.g. some tests). */
   presence: ClusterPresence | null;
   log: Logger;

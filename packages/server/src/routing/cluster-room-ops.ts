@@ -1,6 +1,6 @@
 import { PresenceError } from '@presence/protocol';
 import { RoomElsewhereError } from '../rooms/room-homes.js';
-import { ROOM_OP_NAMES, type LocalRoomOps, type RoomOpName, type RoomOps } from '../rooms/room-ops.js';
+import { ROOM_OP_NAMES, type LocalRoomOps, type RoomOpName, type RoomOps } from './room-ops.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { NodeRegistry } from './node-registry.js';
 import { NodeUnreachableError, type NodeRpc } from './node-rpc.js';

@@ -6,14 +6,14 @@ import type {
   RoomPosition,
   Visibility,
 } from '@presence/protocol';
-import type { RoomRegistry } from './room-registry.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { ChatService } from '../chat/chat-service.js';
 import type { LiveService } from '../live/live-service.js';
-import type { InviteOptions, InviteService } from './invite-service.js';
-import type { Actor } from './room.js';
-import type { RoomQueries } from './room-queries.js';
-import type { RecoveryResult, RoomRecoveryService } from './room-recovery.js';
-import type { RoomService, RoomSnapshot } from './room-service.js';
+import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
+import type { RoomQueries } from '../rooms/room-queries.js';
+import type { RecoveryResult, RoomRecoveryService } from '../rooms/room-recovery.js';
+import type { RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { Actor } from '../shared/actor.js';
 
 /** A room snapshot as a joiner gets it: with the call's participants when there is a call. */
 export type JoinSnapshot = RoomSnapshot & { live?: LiveParticipant[] };
@@ -22,7 +22,7 @@ export type JoinSnapshot = RoomSnapshot & { live?: LiveParticipant[] };
  * Every operation on one room that the gateway performs for a session, with the room's id first.
  * Room state lives on one node (its home), so these are the operations a cluster forwards there;
  * arguments and results are plain data for that reason. LocalRoomOps runs them on this node's
- * services; cluster/cluster-room-ops.ts routes each to the room's home.
+ * services; cluster-room-ops.ts routes each to the room's home.
  */
 export class LocalRoomOps {
   readonly #rooms: RoomService;
