@@ -40,24 +40,40 @@ export function findTestFiles(root) {
 }
 
 /**
- * The services `file` needs: its `// test-needs:` line plus what its level implies. Throws on a
- * name outside NEEDS, and on a unit test that declares any (a unit test runs with no service).
+ * Needs a test shows by what it imports, so one that forgot its `// test-needs:` line still gets
+ * the service (and a unit test that reaches for one is caught).
+ */
+const DETECTED = {
+  postgres: /test\/postgres\.js'|from '\.\/backends\.js'|TEST_DATABASE_URL/,
+  redis: /from 'ioredis'|PRESENCE_TEST_REDIS_URL/,
+  chromium: /from 'playwright-core'|browser-kit\.js'/,
+};
+
+/**
+ * The services `file` needs: its `// test-needs:` line, what its imports show and what its level
+ * implies. Throws on a name outside NEEDS, and on a unit test that needs any (a unit test runs
+ * with no service).
  */
 export function needsOf(root, file) {
-  const head = readFileSync(join(root, file), 'utf8').slice(0, 4000);
+  const text = readFileSync(join(root, file), 'utf8');
   const declared =
     /^\/\/ test-needs:(.*)$/m
-      .exec(head)?.[1]
+      .exec(text.slice(0, 4000))?.[1]
       ?.trim()
       .split(/[\s,]+/)
       .filter(Boolean) ?? [];
+  for (const [need, pattern] of Object.entries(DETECTED)) {
+    if (pattern.test(text) && !declared.includes(need)) declared.push(need);
+  }
   for (const need of declared) {
     if (!NEEDS.includes(need))
       throw new Error(`${file}: unknown test need "${need}" (known: ${NEEDS.join(', ')})`);
   }
   const level = levelOf(file);
   if (level === 'unit' && declared.length > 0) {
-    throw new Error(`${file}: a unit test needs no service; move it to an integration folder`);
+    throw new Error(
+      `${file}: a unit test needs no service (${declared.join(', ')}); move it to an integration folder`,
+    );
   }
   return new Set(level === 'e2e' ? ['chromium', ...declared] : declared);
 }

@@ -9,8 +9,6 @@
 // Services and programs (PostgreSQL, Redis, Chromium, coturn, nftables, Janus) are checked, started
 // or installed only when a selected test needs them (scripts/test-files.mjs says how it knows).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { findTestFiles, LEVELS, levelOf, needsOf } from './test-files.mjs';
 import { ensureNeeds } from './test-services.mjs';
 
@@ -37,18 +35,6 @@ function step(title, cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) fail(`${title} failed (exit ${r.status ?? r.signal})`);
   console.log(`✓ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-}
-
-/** Newest modification time of any file under `dir` (0 when it does not exist). */
-function newest(dir) {
-  if (!existsSync(dir)) return 0;
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const s = statSync(path);
-    t = Math.max(t, s.isDirectory() ? newest(path) : s.mtimeMs);
-  }
-  return t;
 }
 
 const all = findTestFiles(root);
@@ -78,17 +64,16 @@ if (checks) {
   step('build (tsc -b, vite)', 'npm', ['run', '--silent', 'build']);
   step('typecheck (web, tests)', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
   step('typecheck (tests)', 'npx', ['tsc', '-p', 'test', '--noEmit']);
+} else if (files.some((f) => levelOf(f) === 'e2e')) {
+  // Browser tests load the built web app: build what changed (`npm start`'s build step).
+  step('build what changed (scripts/build-changed.mjs)', process.execPath, ['scripts/build-changed.mjs']);
 } else {
-  // Tests run the sources through tsx, but `@presence/protocol` resolves to its build (cheap when
-  // up to date).
-  step('build protocol (tsc -b)', 'npx', ['tsc', '-b', 'packages/protocol']);
-  // Browser tests load the built web app, which bundles the client and protocol packages.
-  const sources = Math.max(
-    ...['web', 'client', 'protocol'].map((p) => newest(join(root, 'packages', p, 'src'))),
-  );
-  const stale = newest(join(root, 'packages/web/dist')) < sources;
-  if (stale && files.some((f) => levelOf(f) === 'e2e'))
-    step('build (tsc -b, vite)', 'npm', ['run', '--silent', 'build']);
+  // Tests run the sources through tsx, but `@presence/protocol` resolves to its build, and the
+  // `presence` command runs the server's (tsc -b is cheap when up to date).
+  const packages = files.some((f) => levelOf(f) === 'integration')
+    ? ['packages/protocol', 'packages/client', 'packages/server']
+    : ['packages/protocol'];
+  step('build (tsc -b)', 'npx', ['tsc', '-b', ...packages]);
 }
 
 const counts = LEVELS.map((l) => `${files.filter((f) => levelOf(f) === l).length} ${l}`).join(', ');
