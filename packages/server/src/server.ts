@@ -217,7 +217,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       queries,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens },
+      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
       maxRoomsPerSession: config.maxRoomsPerSession,
     }),
     sessions,
