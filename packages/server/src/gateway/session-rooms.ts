@@ -1,4 +1,3 @@
-import type { RoomPosition } from '@presence/protocol';
 import type { OutboundFrame } from '../transport/outbound-frame.js';
 import type { Session } from './session.js';
 
