@@ -215,7 +215,6 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     handlers: createHandlers({
       ops,
       queries,
-      fanout,
       invites,
       social: { contacts, dms },
       presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },

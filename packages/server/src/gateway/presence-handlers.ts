@@ -25,9 +25,11 @@ export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers
   return {
     'presence.set': async ({ session, afterReply }, r) => {
       // The session keeps its device facts too, for whoever looks at a session.
-      if (r.state !== undefined) session.device.state = r.state;
-      if (r.device !== undefined) session.device.type = r.device;
-      if (r.idleSince !== undefined) session.device.idleSince = r.idleSince;
+      session.setDevice({
+        ...(r.state !== undefined ? { state: r.state } : {}),
+        ...(r.device !== undefined ? { type: r.device } : {}),
+        ...(r.idleSince !== undefined ? { idleSince: r.idleSince } : {}),
+      });
       const before = presence.stateFor(session.user.id);
       const own = presence.set(session.user.id, session.id, {
         state: r.state,
