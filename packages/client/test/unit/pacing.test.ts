@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PresenceClient, PresenceRequestError, type SendFailed } from '../src/index.js';
-import { FakeServer, memoryTransport } from './support/fake-server.js';
+import { PresenceClient, PresenceRequestError, type SendFailed } from '../../src/index.js';
+import { FakeServer, memoryTransport } from '../support/fake-server.js';
 
 function setup(budget: { ratePerSecond: number; burst: number }) {
   const server = new FakeServer();
