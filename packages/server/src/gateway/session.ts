@@ -78,8 +78,8 @@ export class Session {
     this.user = user;
   }
 
-  get actor() {
-    return { user: this.user, sessionId: this.id };
+  get actor(): { user: UserRef; sessionId: string; address?: string } {
+    return { user: this.user, sessionId: this.id, ...(this.conn && { address: this.conn.remoteAddress }) };
   }
 
   /** Hand a room frame to the connection, unless it is a duplicate or must wait. */

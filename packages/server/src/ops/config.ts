@@ -49,6 +49,10 @@ export interface Config {
   sessionTokenTtlSeconds: number;
   roomMaxMembers: number;
   maxRoomsPerSession: number;
+  roomCreatesPerUser: number;
+  roomCreatesPerAddress: number;
+  roomCreateWindowMs: number;
+  directoryGuestRooms: boolean;
   recentWindow: number;
   joinRecentCount: number;
   historyPageDefault: number;

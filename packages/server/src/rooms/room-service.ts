@@ -11,6 +11,7 @@ import type { Actor, Room, RoomMember } from './room.js';
 import { authorize, joiningRole, requireMember, roleIn } from './room-policy.js';
 import type { RoomLog } from './room-log.js';
 import type { RoomRegistry } from './room-registry.js';
+import type { RoomCreationLimits } from './room-creation-limits.js';
 
 export interface RoomLimits {
   roomMaxMembers: number;
@@ -43,6 +44,7 @@ export class RoomService {
   readonly #broker: Broker;
   readonly #limits: RoomLimits;
   readonly #invites: InviteAdmission;
+  readonly #creations: RoomCreationLimits | null;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -51,6 +53,8 @@ export class RoomService {
     broker: Broker;
     limits: RoomLimits;
     invites: InviteAdmission;
+    /** Bounds how many rooms users (and addresses) make persistent; null: unbounded. */
+    creations?: RoomCreationLimits | null;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
@@ -58,6 +62,7 @@ export class RoomService {
     this.#broker = deps.broker;
     this.#limits = deps.limits;
     this.#invites = deps.invites;
+    this.#creations = deps.creations ?? null;
   }
 
   /** Create a room (owned by the actor, who is joined), named and persistent if a name is given. */
@@ -195,7 +200,16 @@ export class RoomService {
         topic: patch.topic ?? room.topic,
         visibility: patch.visibility ?? room.visibility,
       };
-      if (!room.persistent && next.name !== null) await this.#persist(room, next);
+      if (!room.persistent && next.name !== null) {
+        // Naming is what makes a room last (and fill the directory), so naming is what is limited.
+        this.#creations?.take(actor);
+        try {
+          await this.#persist(room, next);
+        } catch (err) {
+          this.#creations?.giveBack(actor);
+          throw err;
+        }
+      }
       await this.#log.append(room, {
         type: 'room.updated',
         by: actor.user,

@@ -5,6 +5,8 @@ import { SerialQueue } from './serial-queue.js';
 export interface Actor {
   user: UserRef;
   sessionId: string;
+  /** The client's address when the session acts over a connection (per-address limits). */
+  address?: string;
 }
 
 export interface RoomMember {
