@@ -1,6 +1,6 @@
 import { PresenceError } from '@presence/protocol';
 import { FailureLimiter } from '../identity/failure-limiter.js';
-import type { Actor } from './room.js';
+import type { Actor } from '../shared/actor.js';
 
 export interface RoomCreationOptions {
   roomCreatesPerUser: number;
