@@ -159,6 +159,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     ? new ClusterPresence({ ...presenceDeps, broker, instanceId })
     : new PresenceService(presenceDeps);
   registry.observeMembership(presence.visibility);
+  // Hidden looks offline in rooms too: member lists and member.presence follow presence's flag.
+  registry.seeHidden((userId) => presence.isHidden(userId));
+  presence.onHiddenChange((userId) => {
+    rooms
+      .visibilityChanged(userId)
+      .catch((err: unknown) => log.warn({ err, userId }, 'member.presence not sent'));
+  });
   if (presence instanceof ClusterPresence) registry.observeMembership(presence.membership());
   // In a cluster, operations on a room run on its home node; a dead node's sessions are swept.
   const cluster = nodes

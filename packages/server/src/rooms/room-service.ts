@@ -138,7 +138,8 @@ export class RoomService {
         }
       } else if (!member.sessions.has(actor.sessionId)) {
         member.sessions.add(actor.sessionId);
-        if (member.sessions.size === 1) {
+        // A hidden user's arrival is not told: to the others they are still offline.
+        if (member.sessions.size === 1 && room.shownOnline(member)) {
           await this.#log.transient(room, {
             type: 'member.presence',
             room: room.id,
@@ -166,12 +167,15 @@ export class RoomService {
       member.sessions.delete(actor.sessionId);
       if (member.sessions.size > 0) return;
       if (room.persistent && reason === 'timeout') {
-        await this.#log.transient(room, {
-          type: 'member.presence',
-          room: room.id,
-          user: actor.user.id,
-          online: false,
-        });
+        // Hidden, they already looked offline: telling it now would say they had been there.
+        if (!room.isHidden(actor.user.id)) {
+          await this.#log.transient(room, {
+            type: 'member.presence',
+            room: room.id,
+            user: actor.user.id,
+            online: false,
+          });
+        }
       } else {
         if (room.persistent) await this.#store.removeMember(room.id, actor.user.id);
         room.members.delete(actor.user.id);
@@ -269,6 +273,25 @@ export class RoomService {
       await this.#log.append(room, { type: 'member.left', user: target.ref, reason: 'removed' });
       return [...target.sessions].map((sessionId) => ({ user: target.ref, sessionId }));
     });
+  }
+
+  /**
+   * The user started or stopped appearing offline: every loaded room where a session of theirs
+   * is tells its members, exactly as when they connect or go offline (`member.presence`).
+   */
+  async visibilityChanged(userId: string): Promise<void> {
+    for (const room of this.#registry.list()) {
+      const member = room.members.get(userId);
+      if (!member || member.sessions.size === 0) continue;
+      await room.queue.run(() =>
+        this.#log.transient(room, {
+          type: 'member.presence',
+          room: room.id,
+          user: userId,
+          online: room.shownOnline(member),
+        }),
+      );
+    }
   }
 
   /** Whether this session is in the room now (the gateway asks before it stops delivering). */
