@@ -4,7 +4,7 @@ import { copyText } from '../components/clipboard.ts';
 import { inviteButton } from '../components/invite-dialog.ts';
 import { inviteOnlyCard } from '../components/invite-only.ts';
 import { composer } from '../components/composer.ts';
-import { memberList } from '../components/member-list.ts';
+import { memberList } from '../components/member-list.tsx';
 import { messageList } from '../components/message-list.ts';
 import { openNameRoomDialog } from '../components/name-room-dialog.ts';
 import { typingIndicator } from '../components/typing-indicator.ts';
