@@ -78,6 +78,7 @@ ensurePostgres();
 if (!quick) {
   step('format check (prettier)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
   step('lint (eslint)', 'npx', ['eslint', '--max-warnings=0', '.']);
+  step('layer map (scripts/check-layers.mjs)', process.execPath, ['scripts/check-layers.mjs']);
   step('build (tsc -b, vite)', 'npm', ['run', '--silent', 'build']);
   step('typecheck (web, tests)', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
   step('typecheck (tests)', 'npx', ['tsc', '-p', 'test', '--noEmit']);

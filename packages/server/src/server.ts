@@ -41,11 +41,11 @@ import { InviteService } from './rooms/invite-service.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { TransportHub } from './transport/transport-hub.js';
-import { LocalRoomOps, type RoomOps } from './rooms/room-ops.js';
-import { NodeRegistry } from './cluster/node-registry.js';
-import { joinCluster } from './cluster/join-cluster.js';
-import { sessionPrefixOf } from './cluster/session-prefix.js';
-import { ClusterPresence } from './cluster/cluster-presence.js';
+import { LocalRoomOps, type RoomOps } from './routing/room-ops.js';
+import { NodeRegistry } from './routing/node-registry.js';
+import { joinCluster } from './routing/join-cluster.js';
+import { sessionPrefixOf } from './shared/session-prefix.js';
+import { ClusterPresence } from './presence/cluster-presence.js';
 
 export const VERSION = '0.1.0';
 
@@ -232,12 +232,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     trustProxy: config.trustProxy,
     brokerHealthy: () => broker.healthy(),
     metrics: config.metrics ? metrics : null,
+    metricsAccess: config,
     store,
     queries,
     rooms: ops,
     accounts: { accounts, log },
     invites: { invites },
-    service: { store, admin, invites, tokens, domain: config.domain, log, version: VERSION },
+    service: { store, admin, chat, invites, tokens, domain: config.domain, log, version: VERSION },
     presence: { presence, tokens: deviceTokens, log },
     health: () => ({
       version: VERSION,

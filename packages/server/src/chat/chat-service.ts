@@ -1,11 +1,13 @@
-import { PresenceError, type RoomEvent } from '@presence/protocol';
+import { PresenceError, type RoomEvent, type UserRef } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
-import type { Actor, Room } from '../rooms/room.js';
+import type { Room } from '../rooms/room.js';
+import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
 import { authorize, requireMember } from '../rooms/room-policy.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Store } from '../store/store.js';
 import { renderMarkdown } from './markdown.js';
+import { checkMessageText } from './message-text.js';
 
 export interface ChatLimits {
   maxTextLength: number;
@@ -42,13 +44,7 @@ export class ChatService {
   }
 
   #checkLength(text: string): void {
-    if (text.length > this.#limits.maxTextLength) {
-      throw new PresenceError(
-        'MESSAGE_TOO_LONG',
-        `Messages are limited to ${this.#limits.maxTextLength} characters.`,
-      );
-    }
-    if (text.trim().length === 0) throw new PresenceError('INVALID_MESSAGE', 'The message is empty.');
+    checkMessageText(text, this.#limits.maxTextLength);
   }
 
   /**
@@ -77,6 +73,32 @@ export class ChatService {
     });
   }
 
+  /**
+   * Post for a trusted backend (the service API), which is not in the room: as the member
+   * `asUserId`, or as `system`. The same checks and rendering as send; no nonce, so a retried
+   * request posts again. A persistent room loaded only for this is unloaded again.
+   */
+  async post(
+    roomId: string,
+    text: string,
+    asUserId: string | undefined,
+    system: UserRef,
+  ): Promise<{ epoch: string; seq: number; ts: number }> {
+    this.#checkLength(text);
+    return this.#registry.withRoom(roomId, async (room) => {
+      let from = system;
+      if (asUserId !== undefined) {
+        const member = room.members.get(asUserId);
+        if (!member) throw new PresenceError('NOT_IN_ROOM', `${asUserId} is not a member of this room.`);
+        from = member.ref;
+      }
+      // After the checks, so a refusal never depends on the text.
+      const html = renderMarkdown(text);
+      const event = await this.#log.append(room, { type: 'message', from, text, html });
+      return { epoch: room.epoch, seq: event.seq, ts: event.ts };
+    });
+  }
+
   async #findNonce(
     room: Room,
     senderId: string,
@@ -93,10 +115,11 @@ export class ChatService {
     this.#checkLength(text);
     const room = await this.#registry.require(roomId);
     const member = requireMember(room, actor);
-    const html = renderMarkdown(text);
     return room.queue.run(async () => {
       const target = await this.#message(room, seq);
       authorize('chat.edit', { role: member.role, room, own: target.from.id === actor.user.id });
+      // Rendered only once the edit is allowed: a refusal must not depend on what the text is.
+      const html = renderMarkdown(text);
       const event = await this.#log.append(room, {
         type: 'message.edited',
         by: actor.user,

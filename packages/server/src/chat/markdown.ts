@@ -161,9 +161,50 @@ export function renderMarkdown(text: string): string {
   return isPlainText(text) ? `<p>${text}</p>` : renderMarkdownFull(text);
 }
 
+/**
+ * Quotes and lists nested deeper than this, or runs of one emphasis delimiter longer than
+ * MAX_DELIMITER_RUN, are not parsed as markdown: marked recurses once per level and runs out of
+ * stack near a thousand (4,000 `>` or 1,250 × `1. ` in one message did), and long delimiter runs
+ * cost it hundreds of milliseconds. Such a message is shown as its literal text instead.
+ */
+export const MAX_NESTING = 32;
+const MAX_DELIMITER_RUN = 64;
+/** One level of block nesting at the start of a line: a quote marker or a list marker. */
+const CONTAINER_MARKER = /[ \t]*(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/y;
+const LONG_DELIMITER_RUN = new RegExp(`([*_~\\[\\]])\\1{${MAX_DELIMITER_RUN},}`);
+
+/** Whether marked may be handed this text without deep recursion (a cheap scan, no parsing). */
+function withinNesting(text: string): boolean {
+  if (LONG_DELIMITER_RUN.test(text)) return false;
+  // Lists nested by indentation need a line per level and ever more indentation: within the
+  // longest text allowed that stays far from the stack's limit, so only markers on one line count.
+  for (const line of text.split('\n')) {
+    let depth = 0;
+    CONTAINER_MARKER.lastIndex = 0;
+    while (CONTAINER_MARKER.test(line)) {
+      if (++depth > MAX_NESTING) return false;
+    }
+  }
+  return true;
+}
+
+/** The text as it was typed, escaped, line breaks kept: what a message that cannot be rendered shows. */
+function literalText(text: string): string {
+  return `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`;
+}
+
 /** The full pipeline, without the plain-text shortcut (exported so a test can compare the two). */
 export function renderMarkdownFull(text: string): string {
-  const html = marked.parse(text);
+  if (!withinNesting(text)) return literalText(text);
+  let html: string | Promise<string>;
+  try {
+    html = marked.parse(text);
+  } catch (err) {
+    // The scan above bounds the nesting we know of; any other input deep enough to exhaust the
+    // stack is shown literally too, rather than failing the request.
+    if (err instanceof RangeError) return literalText(text);
+    throw err;
+  }
   // The instance is configured with async: false, so a Promise here means a
   // misconfiguration that must not go unnoticed.
   if (typeof html !== 'string') throw new Error('marked returned a Promise; async must stay disabled');

@@ -8,7 +8,7 @@ import {
 } from '@presence/protocol';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { SerialQueue } from '../rooms/serial-queue.js';
+import { SerialQueue } from '../shared/serial-queue.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { Connection, ConnectionSink } from '../transport/connection.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';

@@ -1,6 +1,6 @@
 import { PresenceError, type RequestOf, type ResultOf, type RequestType } from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
-import type { JoinSnapshot, RoomOps } from '../rooms/room-ops.js';
+import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
 import type { RoomFanout } from './room-fanout.js';
 import type { Session } from './session.js';
 import { createLiveHandlers } from './live-handlers.js';

@@ -1,4 +1,4 @@
-import type { RoomOps } from '../rooms/room-ops.js';
+import type { RoomOps } from '../routing/room-ops.js';
 import type { Handlers } from './handlers.js';
 
 type InviteRequestType = 'invite.create' | 'invite.list' | 'invite.revoke';

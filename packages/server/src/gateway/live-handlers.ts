@@ -1,4 +1,4 @@
-import type { RoomOps } from '../rooms/room-ops.js';
+import type { RoomOps } from '../routing/room-ops.js';
 import type { Handlers } from './handlers.js';
 
 type LiveRequestType = 'live.join' | 'live.leave' | 'live.media' | 'live.signal' | 'live.ice';

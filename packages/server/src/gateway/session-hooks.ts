@@ -1,5 +1,5 @@
 import type { Broker } from '../broker/broker.js';
-import type { RoomOps } from '../rooms/room-ops.js';
+import type { RoomOps } from '../routing/room-ops.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { SessionHooks } from './session-manager.js';
 import type { Session } from './session.js';

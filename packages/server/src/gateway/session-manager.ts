@@ -10,7 +10,7 @@ import {
 import { defaultGuestName, newGuestId, userRef } from '../identity/guests.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { Logger } from '../ops/logger.js';
-import type { RoomOps } from '../rooms/room-ops.js';
+import type { RoomOps } from '../routing/room-ops.js';
 import type { Connection } from '../transport/connection.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { RoomFanout } from './room-fanout.js';

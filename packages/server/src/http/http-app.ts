@@ -5,12 +5,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ERRORS, PresenceError, roomId as roomIdSchema } from '@presence/protocol';
 import { avatarEtag, renderAvatarPng, renderAvatarSvg } from '../identity/avatar.js';
 import type { Metrics } from '../ops/metrics.js';
+import { metricsAccess, type MetricsAccessOptions } from './metrics-access.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
-import type { RoomOps } from '../rooms/room-ops.js';
+import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 
@@ -21,6 +22,8 @@ export interface HttpDeps {
   /** Whether the broker can deliver (Redis connected, in a cluster). */
   brokerHealthy: () => boolean;
   metrics: Metrics | null;
+  /** Who may read /metrics (addresses, bearer token). */
+  metricsAccess: MetricsAccessOptions;
   store: Store;
   queries: RoomQueries;
   /** Room previews come from the room's home (in a cluster, possibly another node). */
@@ -60,7 +63,17 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   if (deps.metrics) {
     const metrics = deps.metrics;
-    app.get('/metrics', async (_req, reply) => {
+    const access = metricsAccess(deps.metricsAccess);
+    app.get('/metrics', async (req, reply) => {
+      const verdict = access(req.ip, req.headers.authorization);
+      if (verdict === 'address') {
+        reply.code(403);
+        return { code: 'FORBIDDEN', message: 'Metrics are not served to this address.' };
+      }
+      if (verdict === 'token') {
+        reply.code(401).header('www-authenticate', 'Bearer');
+        return { code: 'UNAUTHORIZED', message: 'Metrics need the bearer token (metricsToken).' };
+      }
       reply.header('content-type', metrics.contentType);
       return metrics.text();
     });
@@ -121,15 +134,12 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       reply.code(503);
       return { code: 'ROOM_UNAVAILABLE', message: ERRORS.ROOM_UNAVAILABLE.text };
     }
-    if (!info) {
+    // A preview: what a link's recipient may see before joining. No members, no history, and
+    // nothing at all about a private room, not even that it exists (the same answer as no room):
+    // its invites have their own preview (/api/invites/:code).
+    if (!info || info.visibility === 'private') {
       reply.code(404);
       return { code: 'ROOM_NOT_FOUND', message: 'No such room.' };
-    }
-    // A preview: what a link's recipient may see before joining. No members, no history, and
-    // nothing at all about a private room: its invites have their own preview (/api/invites/:code).
-    if (info.visibility === 'private') {
-      reply.code(403);
-      return { code: 'FORBIDDEN', message: 'This room is private: joining needs an invite.' };
     }
     return {
       room: {

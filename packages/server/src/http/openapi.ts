@@ -123,7 +123,8 @@ export const publicOperations: ApiOperation[] = [
     path: '/api/rooms/:id',
     tag: 'Public',
     summary: 'Preview a room',
-    description: "What a link's recipient may see before joining: no members, no history.",
+    description:
+      "What a link's recipient may see before joining: no members, no history. A private room answers exactly as a room that does not exist.",
     auth: 'none',
     params: z.object({ id: roomId }),
     responses: {
@@ -133,7 +134,7 @@ export const publicOperations: ApiOperation[] = [
           room: roomInfo.pick({ id: true, name: true, topic: true, persistent: true, memberCount: true }),
         }),
       },
-      404: { description: 'ROOM_NOT_FOUND.', schema: errorResponse },
+      404: { description: 'ROOM_NOT_FOUND: no such room, or a private one.', schema: errorResponse },
       503: unavailable,
     },
   }),

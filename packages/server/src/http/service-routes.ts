@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PresenceError } from '@presence/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import type { ChatService } from '../chat/chat-service.js';
 import { userRefOf } from '../identity/identity-service.js';
 import { bearerKey, verifyServiceKey } from '../identity/service-keys.js';
 import { createServiceUser, systemUser } from '../identity/service-users.js';
@@ -19,6 +20,7 @@ import { serviceOperations as ops } from './service-api-schemas.js';
 export interface ServiceRouteDeps {
   store: Store;
   admin: RoomAdmin;
+  chat: ChatService;
   invites: InviteService;
   tokens: SessionTokens;
   domain: string;
@@ -48,7 +50,7 @@ function serviceUserView(user: StoredUser) {
  * those schemas. Also registers the API's documentation (/api/openapi.json, /api/docs).
  */
 export async function registerServiceRoutes(app: FastifyInstance, deps: ServiceRouteDeps): Promise<void> {
-  const { store, admin, invites, tokens, domain } = deps;
+  const { store, admin, chat, invites, tokens, domain } = deps;
 
   async function userRef(userId: string) {
     const user = await store.accounts.getUser(userId);
@@ -147,7 +149,7 @@ export async function registerServiceRoutes(app: FastifyInstance, deps: ServiceR
     });
 
     route(ops.postMessage, async ({ params, body }, reply) => {
-      const result = await admin.post(params.id, body.text, body.as);
+      const result = await chat.post(params.id, body.text, body.as, systemUser(domain));
       reply.code(201);
       return result;
     });

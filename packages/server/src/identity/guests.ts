@@ -1,15 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { UserRef } from '@presence/protocol';
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** Random lowercase base32: unguessable, url-safe and easy to read aloud. */
-export function randomId(length: number): string {
-  const bytes = randomBytes(length);
-  let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[(bytes[i] ?? 0) & 31];
-  return out;
-}
+import { randomId } from '../shared/random-id.js';
 
 /** A guest's id: `~<random>@<domain>`, qualified by this server as every user id is. */
 export function newGuestId(domain: string): string {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServiceKeyStore, StoredServiceKey } from '../store/identity-store.js';
-import { randomId } from './guests.js';
+import { randomId } from '../shared/random-id.js';
 
 /**
  * Service keys: bearer secrets for a trusted backend (Friend Core's "service key", generalised).

@@ -1,6 +1,7 @@
 import { PresenceError, type UserRef } from '@presence/protocol';
 import { UsernameTakenError, type AccountStore, type StoredUser } from '../store/identity-store.js';
-import { avatarUrl, randomId } from './guests.js';
+import { randomId } from '../shared/random-id.js';
+import { avatarUrl } from './guests.js';
 
 /**
  * Users created by a trusted backend (service API) or an operator (`presence admin users create`):

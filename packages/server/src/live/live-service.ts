@@ -6,7 +6,7 @@ import {
   type LiveSignal,
 } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
-import type { Actor } from '../rooms/room.js';
+import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
 import { requireMember } from '../rooms/room-queries.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';

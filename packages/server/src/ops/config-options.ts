@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -298,4 +299,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     'On shutdown, how long sockets get to drain before they are destroyed.',
   ),
   option('metrics', bool, true, 'Serve Prometheus metrics at /metrics.'),
+  option(
+    'metricsToken',
+    z.string(),
+    '',
+    'Bearer token /metrics requires (Authorization: Bearer …; 401 without it); empty = none.',
+  ),
+  option(
+    'metricsAllow',
+    urlList.pipe(z.array(z.string().refine(isAddressOrRange, 'an IP address or CIDR range'))),
+    [],
+    'Addresses or CIDR ranges allowed to read /metrics, comma-separated (e.g. 127.0.0.1,10.0.0.0/8); others get 403. Empty = any.',
+  ),
 ];
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}

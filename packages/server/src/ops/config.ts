@@ -59,6 +59,8 @@ export interface Config {
   presenceDeviceTimeoutMs: number;
   shutdownGraceMs: number;
   metrics: boolean;
+  metricsToken: string;
+  metricsAllow: string[];
 }
 
 export class ConfigError extends Error {
@@ -157,7 +159,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 
 export function helpText(): string {
   const lines = [
-    'Usage: presence [--config FILE] [--option value …]',
+    'Usage: presence [--config FILE] [--option value …]   start a server',
+    '       presence admin <noun> <verb> [flags] [--json]  manage the store (presence admin --help)',
+    '',
+    'From a checkout: npx presence … (after npm run build) or npm start -- ….',
     '',
     'Precedence: defaults < config file (JSON, --config or PRESENCE_CONFIG) < environment < flags.',
     '',

@@ -2,7 +2,7 @@ import { PresenceError, type contactEvent, type ResultOf, type UserRef } from '@
 import type { z } from 'zod';
 import { avatarUrl, defaultGuestName, userRef } from '../identity/guests.js';
 import { isGuestId, userRefOf } from '../identity/identity-service.js';
-import type { Actor } from '../rooms/room.js';
+import type { Actor } from '../shared/actor.js';
 import type { AccountStore } from '../store/identity-store.js';
 import type { SocialStore } from '../store/social-store.js';
 

@@ -1,9 +1,10 @@
 import { PresenceError, type dmEvent, type ResultOf } from '@presence/protocol';
 import type { z } from 'zod';
 import { renderMarkdown } from '../chat/markdown.js';
-import { randomId } from '../identity/guests.js';
+import { checkMessageText } from '../chat/message-text.js';
+import { randomId } from '../shared/random-id.js';
 import { isGuestId } from '../identity/identity-service.js';
-import type { Actor } from '../rooms/room.js';
+import type { Actor } from '../shared/actor.js';
 import { KeptMessagesFullError, MAX_KEPT_PER_RECIPIENT, type SocialStore } from '../store/social-store.js';
 import type { UserChannel } from './contacts-service.js';
 import type { PresenceReader, VisibleState } from './presence-reader.js';
@@ -74,13 +75,7 @@ export class DmService {
   }
 
   async send(actor: Actor, to: string, text: string, nonce?: string): Promise<DmResult> {
-    if (text.length > this.#limits.maxTextLength) {
-      throw new PresenceError(
-        'MESSAGE_TOO_LONG',
-        `Messages are limited to ${this.#limits.maxTextLength} characters.`,
-      );
-    }
-    if (text.trim().length === 0) throw new PresenceError('INVALID_MESSAGE', 'The message is empty.');
+    checkMessageText(text, this.#limits.maxTextLength);
     const from = actor.user.id;
     if (to === from) throw new PresenceError('INVALID_MESSAGE', 'Direct messages go to someone else.');
     const key = nonce === undefined ? undefined : `${from}\n${nonce}`;

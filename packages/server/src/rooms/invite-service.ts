@@ -9,7 +9,7 @@ import {
 import { userRef } from '../identity/guests.js';
 import { inviteProblem, type StoredInvite } from '../store/invite-store.js';
 import type { Store } from '../store/store.js';
-import type { Actor } from './room.js';
+import type { Actor } from '../shared/actor.js';
 import type { RoomRegistry } from './room-registry.js';
 import { authorize, requireMember } from './room-policy.js';
 import type { InviteAdmission } from './room-service.js';

@@ -7,8 +7,7 @@ import {
   type UserRef,
   type Visibility,
 } from '@presence/protocol';
-import { renderMarkdown } from '../chat/markdown.js';
-import { randomId } from '../identity/guests.js';
+import { randomId } from '../shared/random-id.js';
 import { systemUser } from '../identity/service-users.js';
 import type { Store, StoredMember, StoredRoom } from '../store/store.js';
 import type { Room, RoomMember } from './room.js';
@@ -17,7 +16,6 @@ import type { RoomRegistry } from './room-registry.js';
 
 export interface RoomAdminLimits {
   roomMaxMembers: number;
-  maxTextLength: number;
 }
 
 /** A room as the service API lists it: the protocol's RoomInfo plus who created it. */
@@ -65,7 +63,8 @@ export async function storeNewRoom(
 
 /**
  * What a trusted backend (the service API) does to rooms without being in them: create rooms for
- * a user or for the system, add and remove members, post messages, list rooms and members.
+ * a user or for the system, add and remove members, list rooms and members (posting is
+ * ChatService.post, so a message has one set of checks).
  * Unlike RoomService, nothing here needs the actor to have a session in the room. Every change is
  * a room event through the RoomLog (store first for persistent rooms, then the broker), inside the
  * room's queue, exactly like the changes members make.
@@ -182,7 +181,7 @@ export class RoomAdmin {
     user: UserRef,
     role: RoomRole,
   ): Promise<{ member: Member; added: boolean }> {
-    return this.#inRoom(roomId, async (room) => {
+    return this.#registry.withRoom(roomId, async (room) => {
       requirePersistent(room, 'add members to');
       const existing = room.members.get(user.id);
       if (existing) {
@@ -228,7 +227,7 @@ export class RoomAdmin {
    * connected. An unnamed room nobody is in any more is purged, as when its last member leaves.
    */
   async removeMember(roomId: string, userId: string): Promise<void> {
-    await this.#inRoom(roomId, async (room) => {
+    await this.#registry.withRoom(roomId, async (room) => {
       const member = room.members.get(userId);
       if (!member) throw new PresenceError('NOT_IN_ROOM', `${userId} is not a member of this room.`);
       if (room.persistent) await this.#store.removeMember(room.id, userId);
@@ -236,55 +235,6 @@ export class RoomAdmin {
       await this.#log.append(room, { type: 'member.left', user: member.ref, reason: 'removed' });
       if (!room.occupied) await this.#registry.unload(room);
     });
-  }
-
-  /**
-   * Post a message as a member (`asUserId`) or as the system. Rendered once, like ChatService;
-   * nonce-less, so a retried request posts again.
-   */
-  async post(
-    roomId: string,
-    text: string,
-    asUserId?: string,
-  ): Promise<{ epoch: string; seq: number; ts: number }> {
-    if (text.length > this.#limits.maxTextLength) {
-      throw new PresenceError(
-        'MESSAGE_TOO_LONG',
-        `Messages are limited to ${this.#limits.maxTextLength} characters.`,
-      );
-    }
-    if (text.trim().length === 0) throw new PresenceError('INVALID_MESSAGE', 'The message is empty.');
-    const html = renderMarkdown(text);
-    return this.#inRoom(roomId, async (room) => {
-      let from = this.#system;
-      if (asUserId !== undefined) {
-        const member = room.members.get(asUserId);
-        if (!member) throw new PresenceError('NOT_IN_ROOM', `${asUserId} is not a member of this room.`);
-        from = member.ref;
-      }
-      const event = await this.#log.append(room, { type: 'message', from, text, html });
-      return { epoch: room.epoch, seq: event.seq, ts: event.ts };
-    });
-  }
-
-  /**
-   * Run `fn` in the room's queue, loading a persistent room if needed and unloading it afterwards
-   * when nobody is in it. A room unloaded between loading and our turn is loaded again.
-   */
-  async #inRoom<T>(roomId: string, fn: (room: Room) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      const room = await this.#registry.require(roomId);
-      const done = await room.queue.run(async (): Promise<{ value: T } | null> => {
-        if (this.#registry.loaded(room.id) !== room) return null;
-        try {
-          return { value: await fn(room) };
-        } finally {
-          if (room.persistent && !room.occupied) await this.#registry.unload(room);
-        }
-      });
-      if (done) return done.value;
-      if (attempt >= 3) throw new PresenceError('ROOM_NOT_FOUND', `No room "${roomId}".`);
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Which node may hold a room in memory. A room's state (members, seq, calls) lives on exactly one
- * node, its home; every other node forwards room operations there (cluster/cluster-room-ops.ts).
+ * node, its home; every other node forwards room operations there (routing/cluster-room-ops.ts).
  * A single node is the home of every room.
  */
 export interface RoomHomes {

@@ -1,5 +1,6 @@
 import { PresenceError, type RoomRole, type Visibility } from '@presence/protocol';
-import type { Actor, Room, RoomMember } from './room.js';
+import type { Actor } from '../shared/actor.js';
+import type { Room, RoomMember } from './room.js';
 
 /**
  * Who may do what in a room: the one place that decides. Every room action asks `decide` (or

@@ -1,7 +1,7 @@
 import { PresenceError, type RoomEvent, type RoomInfo } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
-import type { Actor } from './room.js';
+import type { Actor } from '../shared/actor.js';
 import { authorize, requireMember } from './room-policy.js';
 import type { RoomRegistry } from './room-registry.js';
 

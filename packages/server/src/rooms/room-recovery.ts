@@ -1,7 +1,8 @@
 import { PresenceError, type RoomPosition, type RoomRecovery } from '@presence/protocol';
 import type { Broker, RecentEntry } from '../broker/broker.js';
 import type { Store } from '../store/store.js';
-import type { Actor } from './room.js';
+import type { Actor } from '../shared/actor.js';
+import { can, roleIn } from './room-policy.js';
 import type { RoomRegistry } from './room-registry.js';
 import type { RoomService } from './room-service.js';
 
@@ -48,6 +49,11 @@ export class RoomRecoveryService {
       return refuse(codeOf(err));
     }
     if (!room) return refuse('ROOM_NOT_FOUND');
+    // Nothing about a room (its epoch, its seq) goes to someone who could not join it: a removed
+    // member or a stranger who learned a private room's id.
+    if (!inRoom && !can('room.join', { role: roleIn(room, actor.user.id), room })) {
+      return refuse('FORBIDDEN');
+    }
     if (room.epoch !== position.epoch) return refuse(undefined, room.epoch, room.seq);
     // Decide whether a replay is possible before joining, so a refusal leaves no member behind.
     if (!(await this.#reachable(room.id, room.epoch, room.persistent, position.seq, room.seq))) {

@@ -1,9 +1,10 @@
 import { PresenceError } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
-import { randomId } from '../identity/guests.js';
+import { randomId } from '../shared/random-id.js';
 import { userRef } from '../identity/guests.js';
 import type { Store } from '../store/store.js';
-import { Room, type Actor, type MembershipObserver } from './room.js';
+import type { Actor } from '../shared/actor.js';
+import { Room, type MembershipObserver } from './room.js';
 import { RoomElsewhereError, SINGLE_NODE_HOMES, type RoomHomes } from './room-homes.js';
 
 /**
@@ -107,6 +108,27 @@ export class RoomRegistry {
     const room = await this.get(id);
     if (!room) throw new PresenceError('ROOM_NOT_FOUND', `No room "${id}".`);
     return room;
+  }
+
+  /**
+   * Run `fn` in the room's queue, loading a persistent room if needed and unloading it afterwards
+   * when nobody is in it (a backend acting on thousands of rooms does not keep them all in memory).
+   * A room unloaded between loading and our turn is loaded again.
+   */
+  async withRoom<T>(roomId: string, fn: (room: Room) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const room = await this.require(roomId);
+      const done = await room.queue.run(async (): Promise<{ value: T } | null> => {
+        if (this.loaded(room.id) !== room) return null;
+        try {
+          return { value: await fn(room) };
+        } finally {
+          if (room.persistent && !room.occupied) await this.unload(room);
+        }
+      });
+      if (done) return done.value;
+      if (attempt >= 3) throw new PresenceError('ROOM_NOT_FOUND', `No room "${roomId}".`);
+    }
   }
 
   async #load(id: string): Promise<Room | undefined> {

@@ -7,7 +7,8 @@ import {
 } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
 import type { Store, StoredMember } from '../store/store.js';
-import type { Actor, Room, RoomMember } from './room.js';
+import type { Actor } from '../shared/actor.js';
+import type { Room, RoomMember } from './room.js';
 import { authorize, joiningRole, requireMember, roleIn } from './room-policy.js';
 import type { RoomLog } from './room-log.js';
 import type { RoomRegistry } from './room-registry.js';

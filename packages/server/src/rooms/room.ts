@@ -1,11 +1,5 @@
 import type { Member, RoomInfo, RoomRole, UserRef, Visibility } from '@presence/protocol';
-import { SerialQueue } from './serial-queue.js';
-
-/** Who is acting: a user through one of their sessions. Domain services never see sockets. */
-export interface Actor {
-  user: UserRef;
-  sessionId: string;
-}
+import { SerialQueue } from '../shared/serial-queue.js';
 
 export interface RoomMember {
   ref: UserRef;

@@ -1,0 +1,216 @@
+import type {
+  LiveMedia,
+  LiveParticipant,
+  LiveSignal,
+  RoomInfo,
+  RoomPosition,
+  Visibility,
+} from '@presence/protocol';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { ChatService } from '../chat/chat-service.js';
+import type { LiveService } from '../live/live-service.js';
+import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
+import type { RoomQueries } from '../rooms/room-queries.js';
+import type { RecoveryResult, RoomRecoveryService } from '../rooms/room-recovery.js';
+import type { RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { Actor } from '../shared/actor.js';
+
+/** A room snapshot as a joiner gets it: with the call's participants when there is a call. */
+export type JoinSnapshot = RoomSnapshot & { live?: LiveParticipant[] };
+
+/**
+ * Every operation on one room that the gateway performs for a session, with the room's id first.
+ * Room state lives on one node (its home), so these are the operations a cluster forwards there;
+ * arguments and results are plain data for that reason. LocalRoomOps runs them on this node's
+ * services; cluster-room-ops.ts routes each to the room's home.
+ */
+export class LocalRoomOps {
+  readonly #rooms: RoomService;
+  readonly #queries: RoomQueries;
+  readonly #chat: ChatService;
+  readonly #live: LiveService;
+  readonly #invites: InviteService;
+  readonly #recovery: RoomRecoveryService;
+  readonly #registry: RoomRegistry;
+
+  constructor(deps: {
+    registry: RoomRegistry;
+    rooms: RoomService;
+    queries: RoomQueries;
+    chat: ChatService;
+    live: LiveService;
+    invites: InviteService;
+    recovery: RoomRecoveryService;
+  }) {
+    this.#rooms = deps.rooms;
+    this.#queries = deps.queries;
+    this.#chat = deps.chat;
+    this.#live = deps.live;
+    this.#invites = deps.invites;
+    this.#recovery = deps.recovery;
+    this.#registry = deps.registry;
+  }
+
+  /** Create a room here (a new room's home is the node that made it). */
+  async create(
+    actor: Actor,
+    options: { name?: string | undefined; topic?: string | undefined; visibility?: Visibility | undefined },
+  ): Promise<JoinSnapshot> {
+    return this.#withLive(await this.#rooms.create(actor, options));
+  }
+
+  async join(roomId: string, actor: Actor, invite?: string): Promise<JoinSnapshot> {
+    return this.#withLive(await this.#rooms.join(actor, roomId, undefined, invite));
+  }
+
+  /** Leave the room, and its call first. */
+  async leave(roomId: string, actor: Actor, reason: 'left' | 'timeout'): Promise<void> {
+    await this.#live.sessionLeft(actor, roomId, reason);
+    await this.#rooms.leave(actor, roomId, reason);
+  }
+
+  update(
+    roomId: string,
+    actor: Actor,
+    patch: { name?: string | undefined; topic?: string | undefined; visibility?: Visibility | undefined },
+  ) {
+    return this.#rooms.update(actor, roomId, patch);
+  }
+
+  setRole(roomId: string, actor: Actor, userId: string, role: 'admin' | 'member' | 'guest') {
+    return this.#rooms.setRole(actor, roomId, userId, role);
+  }
+
+  /** Remove a member; the call they were in ends for them here, where both services are at hand. */
+  async remove(roomId: string, actor: Actor, userId: string): Promise<void> {
+    const removed = await this.#rooms.remove(actor, roomId, userId);
+    for (const a of removed) await this.#live.sessionLeft(a, roomId, 'removed');
+  }
+
+  /** The room's public facts (a link preview), or null when there is no such room. */
+  async info(roomId: string): Promise<RoomInfo | null> {
+    return (await this.#registry.get(roomId))?.info() ?? null;
+  }
+
+  /** Whether the actor's session is in the room now (it may have re-joined after a removal). */
+  isPresent(roomId: string, actor: Actor): Promise<boolean> {
+    return Promise.resolve(this.#rooms.isPresent(roomId, actor));
+  }
+
+  history(
+    roomId: string,
+    actor: Actor,
+    page: { before?: number | undefined; after?: number | undefined; limit?: number | undefined },
+  ) {
+    return this.#queries.history(actor, roomId, page);
+  }
+
+  markRead(roomId: string, actor: Actor, seq: number) {
+    return this.#queries.markRead(actor, roomId, seq);
+  }
+
+  chatSend(roomId: string, actor: Actor, text: string, nonce?: string) {
+    return this.#chat.send(actor, roomId, text, nonce);
+  }
+
+  chatEdit(roomId: string, actor: Actor, seq: number, text: string) {
+    return this.#chat.edit(actor, roomId, seq, text);
+  }
+
+  chatDelete(roomId: string, actor: Actor, seq: number) {
+    return this.#chat.delete(actor, roomId, seq);
+  }
+
+  chatTyping(roomId: string, actor: Actor, typing: boolean): Promise<void> {
+    return this.#chat.typing(actor, roomId, typing);
+  }
+
+  inviteCreate(roomId: string, actor: Actor, options: InviteOptions) {
+    return this.#invites.create(actor, roomId, options);
+  }
+
+  inviteList(roomId: string, actor: Actor) {
+    return this.#invites.list(actor, roomId);
+  }
+
+  inviteRevoke(roomId: string, actor: Actor, code: string): Promise<void> {
+    return this.#invites.revoke(actor, roomId, code);
+  }
+
+  liveJoin(roomId: string, actor: Actor, media: Partial<LiveMedia>) {
+    return this.#live.join(actor, roomId, media);
+  }
+
+  liveLeave(roomId: string, actor: Actor): Promise<void> {
+    return this.#live.leave(actor, roomId, 'left');
+  }
+
+  liveMedia(roomId: string, actor: Actor, patch: Partial<LiveMedia> & { speaking?: boolean | undefined }) {
+    return this.#live.media(actor, roomId, patch);
+  }
+
+  liveSignal(roomId: string, actor: Actor, to: string, signal: LiveSignal): Promise<void> {
+    return this.#live.signal(actor, roomId, to, signal);
+  }
+
+  liveIce(roomId: string, actor: Actor) {
+    return Promise.resolve(this.#live.ice(actor, roomId));
+  }
+
+  /** The session's connection dropped (or came back): its call peers see it reconnecting. */
+  liveConnection(roomId: string, sessionId: string, connected: boolean): Promise<void> {
+    // Session ids are unique, so the room only says where to run this; the call is found by session.
+    void roomId;
+    return connected ? this.#live.sessionResumed(sessionId) : this.#live.sessionDetached(sessionId);
+  }
+
+  /** Bring a (re)connecting session back into a room (recovery by position). */
+  recover(roomId: string, actor: Actor, position: RoomPosition, inRoom: boolean): Promise<RecoveryResult> {
+    return this.#recovery.recover(actor, { ...position, room: roomId }, inRoom);
+  }
+
+  #withLive(snapshot: RoomSnapshot): JoinSnapshot {
+    // Members outside the call see who is in it.
+    const live = this.#live.participants(snapshot.room.id);
+    return live.length > 0 ? { ...snapshot, live } : snapshot;
+  }
+}
+
+/** The operations that are about an existing room, routed by their first argument. */
+export type RoomOpName = Exclude<
+  {
+    [K in keyof LocalRoomOps]: LocalRoomOps[K] extends (roomId: string, ...rest: never[]) => unknown
+      ? K
+      : never;
+  }[keyof LocalRoomOps],
+  'create'
+>;
+
+/** What the gateway uses: the local operations, or a cluster's routed ones. */
+export type RoomOps = Pick<LocalRoomOps, RoomOpName | 'create'>;
+
+export const ROOM_OP_NAMES: readonly RoomOpName[] = [
+  'join',
+  'leave',
+  'update',
+  'setRole',
+  'remove',
+  'isPresent',
+  'info',
+  'history',
+  'markRead',
+  'chatSend',
+  'chatEdit',
+  'chatDelete',
+  'chatTyping',
+  'inviteCreate',
+  'inviteList',
+  'inviteRevoke',
+  'liveJoin',
+  'liveLeave',
+  'liveMedia',
+  'liveSignal',
+  'liveIce',
+  'liveConnection',
+  'recover',
+];

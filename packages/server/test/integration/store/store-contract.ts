@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { StoreUnavailableError } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
+import { registerEventContract } from './store-contract-events.js';
+import { alice, bob, carol, EPOCH, joined, member, msg, room, seedRoom, T0 } from './store-fixtures.js';
+
+export interface StoreHandle {
+  /** A store with migrate() already run on an empty database. */
+  store: Store;
+  cleanup: () => Promise<void>;
+}
+
+export type StoreTest = (title: string, fn: (store: Store) => Promise<void>) => void;
+
+/**
+ * The behaviour every Store must have, registered as node:test tests. Each test gets a fresh,
+ * empty, migrated store from `makeStore` and cleans it up whatever the outcome.
+ * Rooms, members and search are here; the event log is in store-contract-events.ts.
+ */
+export function runStoreContract(name: string, makeStore: () => Promise<StoreHandle>): void {
+  const it: StoreTest = (title, fn) =>
+    test(title, async () => {
+      const { store, cleanup } = await makeStore();
+      try {
+        await fn(store);
+      } finally {
+        await cleanup();
+      }
+    });
+
+  describe(`${name} store contract`, () => {
+    it('migrate is idempotent and the store is healthy', async (store) => {
+      await store.migrate();
+      await store.migrate();
+      assert.equal(await store.healthy(), true);
+      await seedRoom(store, 'r1', 1);
+      assert.equal((await store.getRoom('r1'))?.lastSeq, 1);
+    });
+
+    it('createRoom stores the room, its members and its log in one go', async (store) => {
+      const r = room('r1', { name: 'Lobby', topic: 'hi', visibility: 'private', lastSeq: 3 });
+      const members = [member(bob, 'member', T0 + 5), member(alice, 'owner', T0)];
+      const events = [msg('r1', 3), joined('r1', 1, bob), msg('r1', 2, bob, 'hello', 'n-1')];
+      await store.createRoom(r, members, events);
+
+      assert.deepEqual(await store.getRoom('r1'), r);
+      assert.equal(await store.getRoom('nope'), undefined);
+      assert.deepEqual(await store.listMembers('r1'), [members[1], members[0]], 'ordered by joinedAt');
+      assert.deepEqual(await store.getMember('r1', bob.id), members[0]);
+      assert.equal(await store.getMember('r1', carol.id), undefined);
+      assert.deepEqual(await store.getEvent('r1', 2), events[2]);
+      const page = await store.readEvents('r1', { limit: 10 });
+      assert.deepEqual(page, { events: [events[1], events[2], events[0]], more: false });
+      // Creation members saw the log live: nothing unread for them.
+      assert.deepEqual(
+        (await store.roomsOfUser(bob.id)).map((u) => [u.lastRead, u.unread, u.memberCount, u.role]),
+        [[3, 0, 2, 'member']],
+      );
+    });
+
+    it('createRoom is atomic and rejects a duplicate id as itself, not as unavailability', async (store) => {
+      await store.createRoom(room('r1'), [member(alice, 'owner')], []);
+      const dup = store.createRoom(room('r1', { name: 'other' }), [], []);
+      await assert.rejects(dup, (err) => !(err instanceof StoreUnavailableError));
+      // A failure halfway (a member row violating the primary key) leaves nothing behind.
+      const bad = store.createRoom(room('r2', { lastSeq: 1 }), [member(bob), member(bob)], [msg('r2', 1)]);
+      await assert.rejects(bad, (err) => !(err instanceof StoreUnavailableError));
+      assert.equal(await store.getRoom('r2'), undefined);
+      assert.equal(await store.getEvent('r2', 1), undefined);
+      // Events that are not the room's, or beyond its lastSeq, are a programming error.
+      await assert.rejects(
+        store.createRoom(room('r3', { lastSeq: 1 }), [], [msg('r3', 2)]),
+        /does not belong/,
+      );
+      assert.equal(await store.getRoom('r3'), undefined);
+    });
+
+    it('updateRoom patches only the given fields', async (store) => {
+      await store.createRoom(room('r1', { name: 'One', topic: 't1' }), [], []);
+      await store.updateRoom('r1', { topic: 't2' });
+      assert.deepEqual(await store.getRoom('r1'), room('r1', { name: 'One', topic: 't2' }));
+      await store.updateRoom('r1', { name: 'Uno', visibility: 'private' });
+      assert.deepEqual(
+        await store.getRoom('r1'),
+        room('r1', { name: 'Uno', topic: 't2', visibility: 'private' }),
+      );
+      await store.updateRoom('r1', {});
+      await store.updateRoom('missing', { name: 'x' });
+      assert.equal(await store.getRoom('missing'), undefined);
+    });
+
+    it('listPublicRooms searches name and topic case-insensitively, literally, public only', async (store) => {
+      const rooms = [
+        room('a', { name: 'Alpha Team' }),
+        room('b', { name: 'beta', topic: 'ALPHA testing' }),
+        room('c', { name: 'alpha secret', visibility: 'private' }),
+        room('d', { name: '100% Fun' }),
+        room('e', { name: 'snake_case' }),
+        room('f', { name: 'snakeXcase' }),
+        room('g', { name: 'Über Café', topic: 'a\\b' }),
+        room('h', { name: 'Gamma' }),
+      ];
+      for (const r of rooms) await store.createRoom(r, [], []);
+      const ids = async (q: string, limit = 50) => (await store.listPublicRooms(q, limit)).map((r) => r.id);
+
+      assert.deepEqual(await ids('alpha'), ['a', 'b']);
+      assert.deepEqual(await ids('ALPHA'), ['a', 'b']);
+      assert.deepEqual(await ids('%'), ['d'], '% is literal');
+      assert.deepEqual(await ids('_'), ['e'], '_ is literal');
+      assert.deepEqual(await ids('\\'), ['g'], 'backslash is literal');
+      assert.deepEqual(await ids('üBER'), ['g'], 'non-ASCII case folding');
+      assert.deepEqual(await ids('secret'), [], 'private rooms are never listed');
+      assert.deepEqual(await ids(''), ['d', 'a', 'b', 'h', 'e', 'f', 'g']);
+      assert.deepEqual(await ids('', 2), ['d', 'a']);
+      await store.upsertMember('h', member(alice));
+      await store.upsertMember('h', member(bob));
+      const [first] = await store.listPublicRooms('gamma', 5);
+      assert.deepEqual(first, { ...rooms[7], memberCount: 2 });
+      await store.updateRoom('a', { visibility: 'private' });
+      assert.deepEqual(await ids('alpha'), ['b']);
+    });
+
+    it('upsertMember adds or refreshes; removeMember removes', async (store) => {
+      await seedRoom(store, 'r1', 4, [bob]);
+      // A member joining later starts with everything so far read.
+      await store.upsertMember('r1', member(carol, 'guest', T0 + 50));
+      assert.deepEqual(await store.getMember('r1', carol.id), member(carol, 'guest', T0 + 50));
+      let [carolRoom] = await store.roomsOfUser(carol.id);
+      assert.deepEqual([carolRoom?.lastRead, carolRoom?.unread, carolRoom?.memberCount], [4, 0, 3]);
+      // Refreshing keeps joinedAt and the read marker, updates the rest.
+      await store.upsertMember('r1', { ...member(carol, 'admin', T0 + 99), name: 'Caro' });
+      assert.deepEqual(await store.getMember('r1', carol.id), {
+        ...member(carol, 'admin', T0 + 50),
+        name: 'Caro',
+      });
+      await store.appendEvent(msg('r1', 5));
+      [carolRoom] = await store.roomsOfUser(carol.id);
+      assert.deepEqual([carolRoom?.role, carolRoom?.lastRead, carolRoom?.unread], ['admin', 4, 1]);
+
+      await store.removeMember('r1', bob.id);
+      await store.removeMember('r1', 'nobody@x');
+      assert.equal(await store.getMember('r1', bob.id), undefined);
+      assert.deepEqual(
+        (await store.listMembers('r1')).map((m) => m.userId),
+        [alice.id, carol.id],
+      );
+      assert.deepEqual(await store.roomsOfUser(bob.id), []);
+      assert.equal((await store.roomsOfUser(alice.id))[0]?.memberCount, 2);
+    });
+
+    it('roomsOfUser lists rooms with role, read marker, unread and member counts', async (store) => {
+      await seedRoom(store, 'r1', 3, [bob, carol]);
+      await store.createRoom(room('r2', { name: 'Another' }), [member(bob, 'admin')], []);
+      await store.appendEvent(msg('r2', 1, bob));
+      await store.appendEvent(joined('r2', 2, alice));
+      await store.upsertMember('r2', member(alice));
+      await store.appendEvent(msg('r2', 3, bob));
+      await store.appendEvent(msg('r2', 4, bob));
+
+      const mine = await store.roomsOfUser(alice.id);
+      assert.deepEqual(
+        mine.map((u) => ({
+          id: u.room.id,
+          role: u.role,
+          lastRead: u.lastRead,
+          unread: u.unread,
+          n: u.memberCount,
+        })),
+        [
+          { id: 'r2', role: 'member', lastRead: 2, unread: 2, n: 2 },
+          { id: 'r1', role: 'owner', lastRead: 0, unread: 3, n: 3 },
+        ],
+      );
+      assert.deepEqual(mine[1]?.room, room('r1', { lastSeq: 3 }));
+      assert.equal(mine[0]?.room.epoch, EPOCH);
+      assert.deepEqual(await store.roomsOfUser('stranger@x'), []);
+    });
+
+    it('setReadMarker only moves forward and stops at the last seq', async (store) => {
+      await seedRoom(store, 'r1', 10, [bob]);
+      assert.equal(await store.setReadMarker('r1', bob.id, 5), 5);
+      assert.equal(await store.setReadMarker('r1', bob.id, 3), 5);
+      assert.equal((await store.roomsOfUser(bob.id))[0]?.unread, 5);
+      assert.equal(await store.setReadMarker('r1', bob.id, 7), 7);
+      assert.equal(await store.setReadMarker('r1', bob.id, 1_000), 10);
+      assert.equal((await store.roomsOfUser(bob.id))[0]?.unread, 0);
+      assert.equal(await store.setReadMarker('r1', carol.id, 4), 0, 'not a member');
+      assert.equal(await store.setReadMarker('missing', bob.id, 4), 0, 'no such room');
+      // Racing markers settle on the highest.
+      await Promise.all([2, 9, 4, 8].map((s) => store.setReadMarker('r1', alice.id, s)));
+      assert.equal((await store.roomsOfUser(alice.id))[0]?.lastRead, 9);
+    });
+
+    registerEventContract(it);
+  });
+}
