@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Member, UserPresence } from '@presence/protocol';
-import { memberCount, memberRows } from '../src/state/member-view.ts';
+import { memberCount, memberRows } from '../../src/state/member-view.ts';
 
 function member(id: string, name: string, online: boolean): Member {
   return { id, name, online, role: 'member', avatar: '' };
