@@ -302,6 +302,8 @@ function joinedRoom(app: App, store: RoomStore): View {
     {
       me,
       meUser: () => app.me,
+      resend: (nonce) => app.resend(store.id, nonce),
+      discard: (nonce) => store.settlePending(nonce),
       async edit(msg, text) {
         try {
           await app.edit(store.id, msg.seq, text);
@@ -324,14 +326,10 @@ function joinedRoom(app: App, store: RoomStore): View {
   const box = composer({
     roomLabel: () => (store.info?.name ? store.info.name : 'this room'),
     maxLength: () => app.me?.limits.maxTextLength ?? 16_000,
-    async send(text) {
+    send(text) {
       messages.followBottom();
-      try {
-        await app.send(store.id, text);
-      } catch (err) {
-        app.toast(`Could not send: ${errorText(err)}`);
-        throw err;
-      }
+      // Never back into the composer: the message stays in the timeline until it is sent.
+      app.send(store.id, text);
     },
     typing: (t) => app.typing(store.id, t),
     editLast: () => messages.editLastOwn(),
