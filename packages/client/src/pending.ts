@@ -11,6 +11,11 @@ export interface PendingRequest {
   readonly resend: boolean;
   /** Sent on the current connection (false while queued for the next one). */
   sent: boolean;
+  /**
+   * The timeout runs only while the request is on a connection (chat sends): queued behind the rate
+   * budget or waiting for a reconnection, it waits as long as it takes.
+   */
+  readonly patient?: boolean;
   /** Called with the `ok` result, before the caller's promise resolves. */
   readonly onResult?: (result: unknown) => void;
   resolve(result: unknown): void;
@@ -24,7 +29,10 @@ export type NewRequest = Omit<PendingRequest, 'sent' | 'resolve' | 'reject'>;
  * grow), bounded so a stalled connection cannot make it grow without limit.
  */
 export class PendingRequests {
-  private readonly entries = new Map<number, { request: PendingRequest; timer: Timer }>();
+  private readonly entries = new Map<
+    number,
+    { request: PendingRequest; timer: Timer | undefined; timeoutMs: number }
+  >();
 
   constructor(private readonly limit: number) {}
 
@@ -43,15 +51,48 @@ export class PendingRequests {
       );
     }
     return new Promise((resolve, reject) => {
-      // Not unref'd: a caller awaiting this reply wants the process to stay up until it settles,
-      // and the wait is bounded by the timeout.
-      const timer = setTimeout(() => {
-        this.take(spec.id)?.reject(
-          new PresenceClientError('TIMEOUT', `${spec.type} got no reply within ${timeoutMs} ms.`),
-        );
-      }, timeoutMs);
-      this.entries.set(spec.id, { request: { ...spec, sent: false, resolve, reject }, timer });
+      const request: PendingRequest = { ...spec, sent: false, resolve, reject };
+      const timer = spec.patient ? undefined : this.timer(request, timeoutMs);
+      this.entries.set(spec.id, { request, timer, timeoutMs });
     });
+  }
+
+  /** The request went out on the current connection (a patient one starts its timeout now). */
+  markSent(id: number): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.request.sent = true;
+    if (entry.request.patient && entry.timer === undefined)
+      entry.timer = this.timer(entry.request, entry.timeoutMs);
+  }
+
+  /** The server did not process it (RATE_LIMITED): it waits to be sent again. */
+  requeue(id: number): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.request.sent = false;
+    this.pauseTimer(entry);
+  }
+
+  /** Every waiting request, oldest first. */
+  all(): PendingRequest[] {
+    return [...this.entries.values()].map((e) => e.request);
+  }
+
+  private timer(request: PendingRequest, timeoutMs: number): Timer {
+    // Not unref'd: a caller awaiting this reply wants the process to stay up until it settles,
+    // and the wait is bounded by the timeout.
+    return setTimeout(() => {
+      this.take(request.id)?.reject(
+        new PresenceClientError('TIMEOUT', `${request.type} got no reply within ${timeoutMs} ms.`),
+      );
+    }, timeoutMs);
+  }
+
+  private pauseTimer(entry: { request: PendingRequest; timer: Timer | undefined }): void {
+    if (!entry.request.patient || entry.timer === undefined) return;
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
   }
 
   get(id: number): PendingRequest | undefined {
@@ -63,7 +104,7 @@ export class PendingRequests {
     if (typeof id !== 'number') return undefined;
     const entry = this.entries.get(id);
     if (!entry) return undefined;
-    clearTimeout(entry.timer);
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.entries.delete(id);
     return entry.request;
   }
@@ -79,10 +120,12 @@ export class PendingRequests {
    * rather than being applied twice.
    */
   disconnected(): void {
-    for (const { request } of [...this.entries.values()]) {
+    for (const entry of [...this.entries.values()]) {
+      const { request } = entry;
       if (!request.sent) continue;
       if (request.resend) {
         request.sent = false;
+        this.pauseTimer(entry);
       } else {
         this.take(request.id)?.reject(
           new PresenceClientError(

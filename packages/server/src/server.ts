@@ -215,10 +215,9 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     handlers: createHandlers({
       ops,
       queries,
-      fanout,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens },
+      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
       maxRoomsPerSession: config.maxRoomsPerSession,
     }),
     sessions,

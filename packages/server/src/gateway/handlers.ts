@@ -1,7 +1,6 @@
 import { PresenceError, type RequestOf, type ResultOf, type RequestType } from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
-import type { RoomFanout } from './room-fanout.js';
 import type { Session } from './session.js';
 import { createLiveHandlers } from './live-handlers.js';
 import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-handlers.js';
@@ -27,14 +26,13 @@ export interface HandlerDeps {
   ops: RoomOps;
   /** Queries across rooms (the user's rooms, the directory). */
   queries: RoomQueries;
-  fanout: RoomFanout;
   maxRoomsPerSession: number;
   /** Looking up an invite's room (the store). */
   invites: Pick<InviteService, 'roomOf'>;
   /** Contacts and direct messages. */
   social: SocialDeps;
   /** Presence states, subscriptions and device tokens. */
-  presence: PresenceHandlerDeps;
+  presence: Omit<PresenceHandlerDeps, 'dms'>;
 }
 
 /**
@@ -42,7 +40,7 @@ export interface HandlerDeps {
  * Handlers translate between the session (gateway) and the domain services.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { ops, queries, fanout } = deps;
+  const { ops, queries } = deps;
 
   /** Enter a room's delivery with frames held, so nothing published during the join is lost. */
   async function enter(
@@ -58,35 +56,24 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         `A session may be in at most ${deps.maxRoomsPerSession} rooms.`,
       );
     }
-    if (roomId !== null) {
-      session.hold(roomId, '');
-      fanout.add(roomId, session);
-    }
+    if (roomId !== null) session.rooms.hold(roomId, '');
     let snapshot: JoinSnapshot;
     try {
       snapshot = await act();
     } catch (err) {
-      if (roomId !== null && !wasIn) {
-        session.rooms.delete(roomId);
-        fanout.remove(roomId, session);
-      } else if (roomId !== null) {
-        const sub = session.rooms.get(roomId);
-        if (sub) session.release(roomId, sub.epoch, sub.lastSeq);
-      }
+      if (roomId !== null && !wasIn) session.rooms.leave(roomId);
+      else if (roomId !== null) session.rooms.resume(roomId);
       throw err;
     }
     const id = snapshot.room.id;
-    if (roomId === null) {
-      session.hold(id, snapshot.room.epoch);
-      fanout.add(id, session);
-    }
-    ctx.afterReply(() => session.release(id, snapshot.room.epoch, snapshot.room.seq));
+    if (roomId === null) session.rooms.hold(id, snapshot.room.epoch);
+    ctx.afterReply(() => session.rooms.release(id, snapshot.room.epoch, snapshot.room.seq));
     return snapshot;
   }
 
   return {
     ...createLiveHandlers(ops),
-    ...createPresenceHandlers(deps.presence),
+    ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),
     'room.create': (ctx, r) =>
@@ -111,8 +98,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'room.leave': async (ctx, r) => {
       if (!ctx.session.rooms.has(r.room)) throw new PresenceError('NOT_IN_ROOM');
       await ops.leave(r.room, ctx.session.actor, 'left');
-      ctx.session.rooms.delete(r.room);
-      fanout.remove(r.room, ctx.session);
+      ctx.session.rooms.leave(r.room);
       return {};
     },
     'room.update': async (ctx, r) => ({

@@ -3,9 +3,6 @@ import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { Session } from './session.js';
 import type { SessionHooks } from './session-manager.js';
 
-/** Presence events held for one session while its subscribe reply is being written. */
-const MAX_HELD = 1_000;
-
 /**
  * The gateway's side of presence: sessions are devices, and the sessions that asked for
  * presence.subscribe are where `presence` events go. Each event the engine hands over becomes one
@@ -13,8 +10,6 @@ const MAX_HELD = 1_000;
  */
 export class PresenceDelivery implements PresenceSink {
   readonly #byUser = new Map<string, Set<Session>>();
-  /** Sessions whose subscribe reply is not out yet: their events wait, so none overtakes it. */
-  readonly #holding = new Map<Session, OutboundFrame[]>();
   readonly #onSent: (frames: number) => void;
 
   /** `onSent` counts frames written (metrics). */
@@ -31,15 +26,9 @@ export class PresenceDelivery implements PresenceSink {
     let sent = 0;
     for (const userId of userIds) {
       const sessions = this.#byUser.get(userId);
-      // sendToUser, not conn.send: a session resuming right now gets it after its welcome.
       if (!sessions) continue;
-      for (const s of sessions) {
-        const held = this.#holding.get(s);
-        if (held) {
-          // Bounded like any per-session hold; a reply is written within the same tick anyway.
-          if (held.length < MAX_HELD) held.push(frame);
-        } else if (s.sendToUser(frame)) sent++;
-      }
+      // The session's one outbound path holds it behind a welcome or a subscribe reply.
+      for (const s of sessions) if (s.sendPresence(frame)) sent++;
     }
     this.#onSent(sent);
   }
@@ -50,8 +39,7 @@ export class PresenceDelivery implements PresenceSink {
    * missed between snapshot and subscription and none overtakes the snapshot.
    */
   subscribe(session: Session): void {
-    if (!this.#holding.has(session)) this.#holding.set(session, []);
-    session.presenceSubscribed = true;
+    session.holdPresence();
     let sessions = this.#byUser.get(session.user.id);
     if (!sessions) {
       sessions = new Set();
@@ -62,14 +50,11 @@ export class PresenceDelivery implements PresenceSink {
 
   /** The subscribe reply is out: what arrived meanwhile follows it. */
   release(session: Session): void {
-    const held = this.#holding.get(session);
-    this.#holding.delete(session);
-    if (held && session.presenceSubscribed) for (const frame of held) session.sendToUser(frame);
+    session.releasePresence();
   }
 
   unsubscribe(session: Session): void {
-    this.#holding.delete(session);
-    session.presenceSubscribed = false;
+    session.discardPresence();
     const sessions = this.#byUser.get(session.user.id);
     if (!sessions) return;
     sessions.delete(session);

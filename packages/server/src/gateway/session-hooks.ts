@@ -10,15 +10,18 @@ import type { Session } from './session.js';
  * client is back, and it restarts ICE anyway.
  */
 export function directChannel(broker: Broker): SessionHooks {
+  const subscriptions = new Map<Session, () => void>();
   return {
     created(session) {
-      session.unsubscribeDirect = broker.subscribeDirect(session.id, (json) => {
-        session.conn?.send(new OutboundFrame(json));
+      const unsubscribe = broker.subscribeDirect(session.id, (json) => {
+        // The session's one outbound path: held behind a welcome like everything else.
+        session.sendSignal(new OutboundFrame(json));
       });
+      subscriptions.set(session, unsubscribe);
     },
     ended(session) {
-      session.unsubscribeDirect?.();
-      session.unsubscribeDirect = undefined;
+      subscriptions.get(session)?.();
+      subscriptions.delete(session);
     },
   };
 }
@@ -29,7 +32,7 @@ export function directChannel(broker: Broker): SessionHooks {
  */
 export function liveLifecycle(ops: RoomOps): SessionHooks {
   const tell = (session: Session, connected: boolean): void => {
-    for (const room of session.rooms.keys())
+    for (const room of session.rooms.ids())
       void ops.liveConnection(room, session.id, connected).catch(() => undefined);
   };
   return {

@@ -30,6 +30,9 @@ export interface SessionOptions {
   maxFrameBytes: number;
   maxTextLength: number;
   historyPageMax: number;
+  /** The gateway's per-connection budget, announced in the welcome so clients can pace themselves. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
 }
 
 /**
@@ -125,7 +128,7 @@ export class SessionManager {
     this.#attach(session, conn);
     session.beginAttach();
     try {
-      const positions = this.#positions(session, request.rooms ?? []);
+      const positions = this.#positions(request.rooms ?? []);
       const recoveries: RoomRecovery[] = [];
       const replays: { room: string; frames: OutboundFrame[] }[] = [];
       // Positions that came with a refused token belong to someone we could not identify.
@@ -140,6 +143,8 @@ export class SessionManager {
         recoveries.push(result.recovery);
         if (result.frames.length > 0) replays.push({ room: position.room, frames: result.frames });
       }
+      for (const room of this.#unlisted(session, positions))
+        recoveries.push(await this.#unknownPosition(session, room));
       // A fresh token each welcome rather than one kept per session: tokens are stateless and
       // cheap to sign, and an idle session then holds no ~300-byte string (memory per connection).
       const token = await this.#identity.issue(session.user, session.id, tokenVersion);
@@ -163,6 +168,8 @@ export class SessionManager {
           maxFrameBytes: this.#options.maxFrameBytes,
           maxTextLength: this.#options.maxTextLength,
           historyPageMax: this.#options.historyPageMax,
+          ratePerSecond: this.#options.rateLimitPerSecond,
+          burst: this.#options.rateLimitBurst,
         },
         server: { domain: this.#options.domain, version: this.#options.version },
       };
@@ -174,8 +181,8 @@ export class SessionManager {
     return session;
   }
 
-  /** The client's positions, plus (for a resumed session) rooms it did not list, at the server's record. */
-  #positions(session: Session, listed: RoomPosition[]): RoomPosition[] {
+  /** The client's positions, once per room. */
+  #positions(listed: RoomPosition[]): RoomPosition[] {
     const seen = new Set<string>();
     const out: RoomPosition[] = [];
     for (const p of listed) {
@@ -183,10 +190,37 @@ export class SessionManager {
       seen.add(p.room);
       out.push(p);
     }
-    for (const [room, sub] of session.rooms) {
-      if (!seen.has(room)) out.push({ room, epoch: sub.epoch, seq: sub.lastSeq });
-    }
     return out;
+  }
+
+  /** Rooms a resumed session is in that the client did not list. */
+  #unlisted(session: Session, listed: RoomPosition[]): string[] {
+    const seen = new Set(listed.map((p) => p.room));
+    return session.rooms.ids().filter((room) => !seen.has(room));
+  }
+
+  /**
+   * A room the session is in but the client gave no position for. What the server last wrote is not
+   * what the client received (frames written to a connection that was already broken are lost), so
+   * it cannot promise a complete replay: `recovered: false` with the room's current epoch and seq.
+   * The session stays in the room; the client reloads it with room.join.
+   */
+  async #unknownPosition(session: Session, room: string): Promise<RoomRecovery> {
+    const at = session.rooms.position(room);
+    const position = { room, epoch: at?.epoch ?? '', seq: at?.seq ?? 0 };
+    try {
+      const { recovery } = await this.#ops.recover(room, session.actor, position, true);
+      return {
+        room,
+        recovered: false,
+        epoch: recovery.epoch,
+        seq: recovery.seq,
+        ...(recovery.code ? { code: recovery.code } : {}),
+      };
+    } catch (err) {
+      this.#log.debug({ err, room, session: session.id }, 'room state unknown on resume');
+      return { room, recovered: false, epoch: at?.epoch ?? null, seq: at?.seq ?? 0 };
+    }
   }
 
   async #recoverRoom(
@@ -194,30 +228,22 @@ export class SessionManager {
     position: RoomPosition,
   ): Promise<{ recovery: RoomRecovery; frames: OutboundFrame[] }> {
     const inRoom = session.rooms.has(position.room);
-    if (!inRoom) {
-      session.rooms.set(position.room, { epoch: position.epoch, lastSeq: position.seq, held: null });
-      this.#fanout.add(position.room, session);
-    }
+    if (!inRoom) session.rooms.enterAt(position.room, position.epoch, position.seq);
     const { recovery, replay } = await this.#ops.recover(position.room, session.actor, position, inRoom);
-    const sub = session.rooms.get(position.room);
-    if (recovery.recovered && sub) {
-      sub.epoch = position.epoch;
-      sub.lastSeq = position.seq;
-    } else if (!recovery.recovered && !inRoom) {
-      session.rooms.delete(position.room);
-      this.#fanout.remove(position.room, session);
-    }
+    if (recovery.recovered) session.rooms.moveTo(position.room, position.epoch, position.seq);
+    else if (!inRoom) session.rooms.leave(position.room);
     return { recovery, frames: replay.map((e) => new OutboundFrame(e.json, e.seq)) };
   }
 
   #create(userId: string | null, name: string | undefined, avatar?: string): Session {
     const id = userId ?? newGuestId(this.#options.domain);
     const user = userRef(id, name ?? defaultGuestName(id));
-    const session = new Session(
-      `${this.#options.sessionIdPrefix ?? ''}${randomUUID()}`,
-      avatar === undefined ? user : { ...user, avatar },
-    );
-    session.onRemoved = (room) => this.#removedFrom(session, room);
+    const session = new Session({
+      id: `${this.#options.sessionIdPrefix ?? ''}${randomUUID()}`,
+      user: avatar === undefined ? user : { ...user, avatar },
+      fanout: this.#fanout,
+      onRemoved: (s, room) => this.#removedFrom(s, room),
+    });
     this.#sessions.set(session.id, session);
     this.#onCountChange(this.#sessions.size);
     for (const h of this.#hooks) h.created?.(session);
@@ -229,20 +255,11 @@ export class SessionManager {
    * more of that room, unless the room says it is in again (it re-joined after the removal).
    */
   #removedFrom(session: Session, room: string): void {
-    const sub = session.rooms.get(room);
-    if (!sub) return;
     // The answer may come from another node: hold the room's later frames meanwhile, so a removed
     // user sees nothing more of it, and one who re-joined misses nothing.
-    sub.held = [];
-    const settle = (present: boolean): void => {
-      if (session.rooms.get(room) !== sub) return;
-      if (present) {
-        session.release(room, sub.epoch, sub.lastSeq);
-        return;
-      }
-      session.rooms.delete(room);
-      this.#fanout.remove(room, session);
-    };
+    const handle = session.rooms.suspend(room);
+    if (!handle) return;
+    const settle = (present: boolean): void => session.rooms.settle(room, handle, present);
     void this.#ops.isPresent(room, session.actor).then(settle, (err: unknown) => {
       this.#log.debug({ err, room, session: session.id }, 'membership check failed; treated as removed');
       settle(false);
@@ -250,38 +267,26 @@ export class SessionManager {
   }
 
   #attach(session: Session, conn: Connection): void {
-    if (session.graceTimer) {
-      clearTimeout(session.graceTimer);
-      session.graceTimer = undefined;
-    }
-    const previous = session.conn;
-    const resumed = session.everAttached;
-    session.conn = conn;
-    session.everAttached = true;
-    if (previous && previous !== conn) previous.close('SESSION_REPLACED');
+    const { previous, resumed } = session.attach(conn);
+    if (previous) previous.close('SESSION_REPLACED');
     for (const h of this.#hooks) h.attached?.(session, resumed);
   }
 
   /** The connection is gone: keep the session for the grace period, then let it leave its rooms. */
   detach(session: Session, conn: Connection): void {
-    if (session.conn !== conn) return;
-    session.conn = undefined;
-    if (session.graceTimer) clearTimeout(session.graceTimer);
-    session.graceTimer = setTimeout(() => void this.expire(session), this.#options.sessionGraceMs);
-    session.graceTimer.unref();
+    if (!session.detach(conn, this.#options.sessionGraceMs, () => void this.expire(session))) return;
     for (const h of this.#hooks) h.detached?.(session);
   }
 
   /** End a session now: it leaves every room (reason timeout) and is forgotten. */
   async expire(session: Session): Promise<void> {
-    if (session.conn) return;
-    session.graceTimer = undefined;
+    if (session.connected) return;
+    session.cancelGrace();
     this.#sessions.delete(session.id);
     this.#onCountChange(this.#sessions.size);
     for (const h of this.#hooks) await h.ending?.(session);
-    for (const room of [...session.rooms.keys()]) {
-      session.rooms.delete(room);
-      this.#fanout.remove(room, session);
+    for (const room of session.rooms.ids()) {
+      session.rooms.leave(room);
       try {
         await this.#ops.leave(room, session.actor, 'timeout');
       } catch (err) {
@@ -293,7 +298,7 @@ export class SessionManager {
 
   /** Stop every grace timer (shutdown). Sessions are not resumable across a restart anyway. */
   close(): void {
-    for (const s of this.#sessions.values()) if (s.graceTimer) clearTimeout(s.graceTimer);
+    for (const s of this.#sessions.values()) s.cancelGrace();
     this.#sessions.clear();
   }
 }

@@ -1,9 +1,7 @@
 import type { UserRef } from '@presence/protocol';
 import type { Connection } from '../transport/connection.js';
 import type { OutboundFrame } from '../transport/outbound-frame.js';
-
-/** Frames held for one session while it is (re)attaching; past this, older ones are dropped. */
-const MAX_HELD = 10_000;
+import { MAX_HELD, SessionRooms, type FanoutMembership } from './session-rooms.js';
 
 /** Room events are serialized with `type` first (RoomLog), so a prefix finds the rare member.left. */
 const MEMBER_LEFT = '{"type":"member.left"';
@@ -28,134 +26,202 @@ function removedUser(frame: OutboundFrame): unknown {
   return removed;
 }
 
-/** Where a session stands in one room. */
-export interface RoomSubscription {
-  epoch: string;
-  /** The seq of the last event handed to the connection; later duplicates are dropped. */
-  lastSeq: number;
-  /** Non-null while joining: live frames wait here until the join reply has gone out. */
-  held: OutboundFrame[] | null;
+/** A session's device facts, for presence (set by presence.set). */
+export interface DeviceFacts {
+  type: 'desktop' | 'mobile' | 'web' | 'bot';
+  state: 'chatty' | 'online' | 'busy' | 'away';
+  idleSince: number | null;
 }
 
 /**
+ * What goes out to a session, by path: room events (filtered per room), presence events, frames
+ * addressed to the user (contact events, direct messages) and WebRTC signals.
+ */
+type Outbound =
+  | { path: 'room'; room: string; frame: OutboundFrame }
+  | { path: 'presence' | 'user' | 'signal'; frame: OutboundFrame };
+
+/**
  * A user's session: outlives its connection by the grace period so a reconnect can resume it.
- * Delivery de-duplicates by seq, which is what makes replay-then-live exactly once.
+ *
+ * Every frame for the session takes one road to the connection (`#route`), with one rule in this
+ * order: while hello is processed everything waits, in arrival order, until the welcome is out;
+ * then a path whose reply is due first waits for it (a room during a join, presence during a
+ * subscribe); then room frames are de-duplicated by seq; then the frame is written to the
+ * connection, whose own bounded buffer is the one back-pressure rule (past maxQueueBytes the
+ * socket is closed as SLOW_CONSUMER). Without a connection (grace period) nothing is written.
  */
 export class Session {
-  readonly id: string;
-  user: UserRef;
-  conn: Connection | undefined;
-  readonly rooms = new Map<string, RoomSubscription>();
-  graceTimer: NodeJS.Timeout | undefined;
+  readonly #id: string;
+  readonly #user: UserRef;
+  readonly rooms: SessionRooms;
+  #conn: Connection | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
   /** False until a connection first attaches: tells a resume from a first attach. */
-  everAttached = false;
-  /** True after presence.subscribe: this session receives `presence` events. */
-  presenceSubscribed = false;
-  /** Device facts for presence (set by presence.set and hello). */
-  device: {
-    type: 'desktop' | 'mobile' | 'web' | 'bot';
-    state: 'chatty' | 'online' | 'busy' | 'away';
-    idleSince: number | null;
-  } = {
-    type: 'web',
-    state: 'online',
-    idleSince: null,
-  };
-  /** Stops this session's directed-message subscription (set by whoever subscribed it). */
-  unsubscribeDirect: (() => void) | undefined;
-  /**
-   * Called when this session was handed the event removing its user from a room (set by the
-   * SessionManager, which takes it out of the room's delivery if the room agrees it is out).
-   */
-  onRemoved: ((room: string) => void) | undefined;
+  #everAttached = false;
+  #device: DeviceFacts = { type: 'web', state: 'online', idleSince: null };
+  /** Told when this session was handed the event removing its user from a room. */
+  readonly #onRemoved: (room: string) => void;
   /** Non-null while hello is being processed: everything waits until the welcome is out. */
-  #pending: { room: string; frame: OutboundFrame }[] | null = null;
-  /** Frames addressed to the user (not a room) that arrived while hello was being processed. */
-  #pendingToUser: OutboundFrame[] = [];
+  #attaching: Outbound[] | null = null;
+  /** Non-null while a presence.subscribe reply is due: presence events wait for it. */
+  #presenceHeld: OutboundFrame[] | null = null;
 
-  constructor(id: string, user: UserRef) {
-    this.id = id;
-    this.user = user;
+  constructor(deps: {
+    id: string;
+    user: UserRef;
+    /** The room fan-out the session's rooms enter and leave (SessionRooms keeps them in step). */
+    fanout: FanoutMembership;
+    /**
+     * Called when this session was handed the event removing its user from a room (the
+     * SessionManager takes it out of the room's delivery if the room agrees it is out).
+     */
+    onRemoved: (session: Session, room: string) => void;
+  }) {
+    this.#id = deps.id;
+    this.#user = deps.user;
+    this.rooms = new SessionRooms(this, deps.fanout, (room, frame) =>
+      this.#route({ path: 'room', room, frame }),
+    );
+    this.#onRemoved = (room) => deps.onRemoved(this, room);
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  get user(): UserRef {
+    return this.#user;
   }
 
   get actor() {
-    return { user: this.user, sessionId: this.id };
+    return { user: this.#user, sessionId: this.#id };
   }
 
-  /** Hand a room frame to the connection, unless it is a duplicate or must wait. */
-  deliver(room: string, frame: OutboundFrame): boolean {
-    if (this.#pending) {
-      if (this.#pending.length >= MAX_HELD) this.#pending.shift();
-      this.#pending.push({ room, frame });
-      return false;
-    }
-    const sub = this.rooms.get(room);
-    if (!sub) return false;
-    if (sub.held) {
-      if (sub.held.length >= MAX_HELD) sub.held.shift();
-      sub.held.push(frame);
-      return false;
-    }
-    if (frame.seq !== null) {
-      if (frame.seq <= sub.lastSeq) return false;
-      sub.lastSeq = frame.seq;
-    }
-    const sent = this.conn?.send(frame) ?? false;
-    // Checked here, in delivery order after holds and de-duplication, not when the event was
-    // published: a join that overtook the removal has already moved lastSeq past it.
-    if (removedUser(frame) === this.user.id) this.onRemoved?.(room);
-    return sent;
+  get connected(): boolean {
+    return this.#conn !== undefined;
+  }
+
+  get device(): Readonly<DeviceFacts> {
+    return this.#device;
+  }
+
+  setDevice(patch: Partial<DeviceFacts>): void {
+    this.#device = { ...this.#device, ...patch };
   }
 
   /**
-   * Hand a frame addressed to the user rather than a room (contact events, direct messages) to the
-   * connection. While hello is being processed it waits for the welcome, since a client must see
-   * the welcome first. True when written or waiting; false without a connection (grace period).
+   * Take a connection (cancelling the grace period). Returns the connection it replaces, if any,
+   * and whether this is a resume (the session had a connection before).
+   */
+  attach(conn: Connection): { previous: Connection | undefined; resumed: boolean } {
+    this.cancelGrace();
+    const previous = this.#conn;
+    const resumed = this.#everAttached;
+    this.#conn = conn;
+    this.#everAttached = true;
+    return { previous: previous === conn ? undefined : previous, resumed };
+  }
+
+  /** The connection is gone; `onExpire` runs after `graceMs` unless a connection attaches. False if `conn` is not ours. */
+  detach(conn: Connection, graceMs: number, onExpire: () => void): boolean {
+    if (this.#conn !== conn) return false;
+    this.#conn = undefined;
+    this.cancelGrace();
+    this.#graceTimer = setTimeout(onExpire, graceMs);
+    this.#graceTimer.unref();
+    return true;
+  }
+
+  cancelGrace(): void {
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+  }
+
+  /** A room event: to the connection unless it is a duplicate or must wait. */
+  deliver(room: string, frame: OutboundFrame): boolean {
+    return this.#route({ path: 'room', room, frame });
+  }
+
+  /**
+   * A frame addressed to the user rather than a room (contact events, direct messages). True when
+   * written or waiting; false without a connection (grace period).
    */
   sendToUser(frame: OutboundFrame): boolean {
-    if (!this.conn) return false;
-    if (this.#pending) {
-      if (this.#pendingToUser.length >= MAX_HELD) this.#pendingToUser.shift();
-      this.#pendingToUser.push(frame);
-      return true;
-    }
-    return this.conn.send(frame);
+    return this.#route({ path: 'user', frame });
   }
 
-  /** Start holding a room's frames (a join is in flight). */
-  hold(room: string, epoch: string): RoomSubscription {
-    const sub: RoomSubscription = this.rooms.get(room) ?? { epoch, lastSeq: 0, held: null };
-    sub.held = [];
-    this.rooms.set(room, sub);
-    return sub;
+  /** A presence event (the session subscribed). True when written or waiting. */
+  sendPresence(frame: OutboundFrame): boolean {
+    return this.#route({ path: 'presence', frame });
   }
 
-  /** The join reply went out at `seq`: deliver what was held after it. */
-  release(room: string, epoch: string, seq: number): void {
-    const sub = this.rooms.get(room);
-    if (!sub) return;
-    const held = sub.held ?? [];
-    sub.held = null;
-    sub.epoch = epoch;
-    sub.lastSeq = seq;
-    for (const frame of held) this.deliver(room, frame);
+  /**
+   * A WebRTC signal from a call peer. Dropped without a connection: signaling is stale by the time
+   * a client is back, and it restarts ICE anyway.
+   */
+  sendSignal(frame: OutboundFrame): boolean {
+    return this.#route({ path: 'signal', frame });
+  }
+
+  /** A presence.subscribe reply is due: presence events wait until `releasePresence`. */
+  holdPresence(): void {
+    this.#presenceHeld ??= [];
+  }
+
+  /** The subscribe reply is out: what arrived meanwhile follows it. */
+  releasePresence(): void {
+    const held = this.#presenceHeld ?? [];
+    this.#presenceHeld = null;
+    for (const frame of held) this.#route({ path: 'presence', frame });
+  }
+
+  /** Unsubscribed before the reply went out: what was held is dropped. */
+  discardPresence(): void {
+    this.#presenceHeld = null;
   }
 
   beginAttach(): void {
-    this.#pending = [];
+    this.#attaching = [];
   }
 
   /**
-   * The welcome is out: deliver the replayed events first, then what arrived live meanwhile
-   * (de-duplicated by seq against the replay). Safe to call twice.
+   * The welcome is out: deliver the replayed events first, then what arrived meanwhile, in the
+   * order it arrived (room events de-duplicated by seq against the replay). Safe to call twice.
    */
   endAttach(replays: { room: string; frames: OutboundFrame[] }[] = []): void {
-    const pending = this.#pending ?? [];
-    this.#pending = null;
+    const waiting = this.#attaching ?? [];
+    this.#attaching = null;
     for (const { room, frames } of replays) for (const frame of frames) this.deliver(room, frame);
-    for (const { room, frame } of pending) this.deliver(room, frame);
-    const toUser = this.#pendingToUser;
-    this.#pendingToUser = [];
-    for (const frame of toUser) this.conn?.send(frame);
+    for (const out of waiting) this.#route(out);
+  }
+
+  /** The one road to the connection (see the class comment for the rule). */
+  #route(out: Outbound): boolean {
+    if (this.#attaching) {
+      if (this.#attaching.length >= MAX_HELD) this.#attaching.shift();
+      this.#attaching.push(out);
+      // A room frame counts when written; the others when written or waiting.
+      return out.path !== 'room';
+    }
+    if (out.path === 'room') {
+      if (!this.rooms.admit(out.room, out.frame)) return false;
+      const sent = this.#write(out.frame);
+      // Checked here, in delivery order after holds and de-duplication, not when the event was
+      // published: a join that overtook the removal has already moved lastSeq past it.
+      if (removedUser(out.frame) === this.#user.id) this.#onRemoved(out.room);
+      return sent;
+    }
+    if (out.path === 'presence' && this.#presenceHeld) {
+      // A reply is written within the same tick as the subscribe, so this stays small.
+      if (this.#presenceHeld.length >= MAX_HELD) this.#presenceHeld.shift();
+      this.#presenceHeld.push(out.frame);
+      return false;
+    }
+    return this.#write(out.frame);
+  }
+
+  #write(frame: OutboundFrame): boolean {
+    return this.#conn?.send(frame) ?? false;
   }
 }

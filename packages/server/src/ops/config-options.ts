@@ -3,14 +3,16 @@ import { z } from 'zod';
 
 /**
  * Every configuration option in one table: its key, environment variable, CLI flag, schema,
- * default and description. `--help`, the README's table and validation all come from here.
+ * default and description. `--help`, the README's table, validation and the `Config` type
+ * (ops/config.ts) all come from here.
  */
-export interface OptionSpec {
-  key: string;
+export interface OptionSpec<K extends string = string, S extends z.ZodType = z.ZodType> {
+  key: K;
   env: string;
   flag: string;
-  schema: z.ZodType;
-  default: unknown;
+  schema: S;
+  /** Typed as what the schema produces, so a default of the wrong kind is a compile error. */
+  default: z.output<S>;
   description: string;
 }
 
@@ -32,7 +34,12 @@ const bool = z.union([
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
 ]);
 
-function option(key: string, schema: z.ZodType, def: unknown, description: string): OptionSpec {
+function option<const K extends string, S extends z.ZodType>(
+  key: K,
+  schema: S,
+  def: z.output<S>,
+  description: string,
+): OptionSpec<K, S> {
   const words = key.replace(/([A-Z])/g, '_$1').toUpperCase();
   return {
     key,
@@ -44,7 +51,7 @@ function option(key: string, schema: z.ZodType, def: unknown, description: strin
   };
 }
 
-export const OPTIONS: readonly OptionSpec[] = [
+export const OPTIONS = [
   option('host', z.string().min(1), '127.0.0.1', 'Address to listen on (0.0.0.0 or :: for every interface).'),
   option('port', port, 7880, 'HTTP port: web app, REST, /ws WebSocket, /healthz, /metrics.'),
   option(
@@ -311,7 +318,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     [],
     'Addresses or CIDR ranges allowed to read /metrics, comma-separated (e.g. 127.0.0.1,10.0.0.0/8); others get 403. Empty = any.',
   ),
-];
+] as const;
+
+/** One option of the table, as its own type (key and schema kept). */
+export type Option = (typeof OPTIONS)[number];
 
 function isAddressOrRange(entry: string): boolean {
   const [address = '', bits, ...rest] = entry.split('/');

@@ -1,78 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { OPTIONS } from './config-options.js';
+import { OPTIONS, type Option } from './config-options.js';
 
-/** The server's validated configuration. Field names are the OPTIONS keys. */
-export interface Config {
-  host: string;
-  port: number;
-  tcpPort: number;
-  dataDir: string;
-  domain: string;
-  databaseUrl: string;
-  databaseSchema: string;
-  redisUrl: string;
-  redisPrefix: string;
-  trustProxy: boolean;
-  serverSecret: string;
-  nodeId: string;
-  clusterHeartbeatMs: number;
-  clusterDeadAfterMs: number;
-  clusterBatchMs: number;
-  authSharedSecret: string;
-  authJwksUrl: string;
-  authIssuer: string;
-  authAudience: string;
-  authClaimUserId: string;
-  authClaimName: string;
-  authClaimAvatar: string;
-  localRegistration: boolean;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  webDir: string;
-  stunUrls: string[];
-  turnUrls: string[];
-  turnSecret: string;
-  turnTtlSeconds: number;
-  liveMeshMax: number;
-  maxSdpBytes: number;
-  maxFrameBytes: number;
-  maxTextLength: number;
-  rateLimitPerSecond: number;
-  rateLimitBurst: number;
-  rateLimitCloseAfter: number;
-  maxQueueBytes: number;
-  maxConnectionsPerIp: number;
-  maxConnections: number;
-  heartbeatIntervalMs: number;
-  heartbeatTimeoutMs: number;
-  sessionGraceMs: number;
-  sessionTokenTtlSeconds: number;
-  roomMaxMembers: number;
-  maxRoomsPerSession: number;
-  recentWindow: number;
-  joinRecentCount: number;
-  historyPageDefault: number;
-  historyPageMax: number;
-  typingThrottleMs: number;
-  presenceIdleMs: number;
-  presenceCoalesceMs: number;
-  presenceDeviceTimeoutMs: number;
-  shutdownGraceMs: number;
-  metrics: boolean;
-  metricsToken: string;
-  metricsAllow: string[];
-}
+/**
+ * The server's validated configuration: one field per option of the table, typed as its schema's
+ * output. Derived, so adding an option to the table is the whole change.
+ */
+export type Config = { -readonly [O in Option as O['key']]: z.output<O['schema']> };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const configSchema = z.object(
-  Object.fromEntries(OPTIONS.map((o) => [o.key, o.schema])) as Record<string, z.ZodType>,
-);
+/** The table as a zod object shape: key → schema. */
+type ConfigShape = { -readonly [O in Option as O['key']]: O['schema'] };
+
+// Object.fromEntries cannot keep per-key types; the shape type restores them from the same table.
+const configSchema = z.object(Object.fromEntries(OPTIONS.map((o) => [o.key, o.schema])) as ConfigShape);
 
 export function defaultConfig(): Config {
-  return Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as unknown as Config;
+  // The defaults go through the schemas too, which also checks them.
+  return configSchema.parse(Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])));
 }
 
 /** Validate a full set of raw values (strings from env/flags are coerced). */
@@ -84,7 +32,7 @@ export function validateConfig(raw: Record<string, unknown>): Config {
     const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${why}`);
   }
-  const config = parsed.data as unknown as Config;
+  const config: Config = parsed.data;
   if (config.heartbeatTimeoutMs < 100) throw new ConfigError('heartbeatTimeoutMs must be at least 100');
   if (config.historyPageDefault > config.historyPageMax) {
     throw new ConfigError('historyPageDefault must not exceed historyPageMax');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, OPTIONS } from '../../src/index.js';
+import { ConfigError, loadConfig, OPTIONS, type Config } from '../../src/index.js';
 import { loadOrCreateSecret } from '../../src/ops/server-secret.js';
 
 test('defaults < config file < environment < flags', async () => {
@@ -54,6 +54,20 @@ test('every option has a distinct flag and environment variable, and --help list
     assert.ok(help.stdout.includes(o.flag), `--help mentions ${o.flag}`);
     assert.ok(help.stdout.includes(o.env), `--help mentions ${o.env}`);
   }
+});
+
+test('the Config type is the option table: same keys, each typed by its schema', () => {
+  // Checked by the type checker (npm test's typecheck step): each line fails to compile when the
+  // type and the table drift apart, e.g. with a hand-written Config beside the table.
+  type Keys = (typeof OPTIONS)[number]['key'];
+  const sameKeys: [Keys] extends [keyof Config] ? ([keyof Config] extends [Keys] ? true : false) : false =
+    true;
+  const level: Config['logLevel'] extends 'info' | 'silent' | 'debug' | 'trace' | 'warn' | 'error' | 'fatal'
+    ? true
+    : false = true;
+  const urls: Config['turnUrls'] extends string[] ? true : false = true;
+  assert.ok(sameKeys && level && urls);
+  assert.deepEqual(Object.keys(loadConfig({ argv: [], env: {} })).sort(), OPTIONS.map((o) => o.key).sort());
 });
 
 test('the README configuration table lists every option', async () => {

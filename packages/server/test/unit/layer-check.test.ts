@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +53,13 @@ test('imports planted in a copy of the tree are reported, each with its rule', a
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('docs/architecture.md shows every folder of the server on its layer map', async () => {
+  const doc = await readFile(new URL('../../../../docs/architecture.md', import.meta.url), 'utf8');
+  const map = doc.slice(doc.indexOf('## Layers inside the server'), doc.indexOf("## A message's way"));
+  const folders = (await readdir(src, { withFileTypes: true })).filter((e) => e.isDirectory());
+  assert.ok(folders.length > 5);
+  for (const f of folders)
+    assert.match(map, new RegExp(`^${f.name}/|\\s${f.name}/\\s`, 'm'), `${f.name}/ is on the map`);
 });
