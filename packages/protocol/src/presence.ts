@@ -124,6 +124,8 @@ export const presenceResultSchemas = {
     outcome: z.enum(['delivered', 'queued']),
     id: z.string(),
     ts: timestamp,
+    /** Sanitized HTML rendered from the text, as in the `dm` event: the sender shows it as sent. */
+    html: z.string(),
   }),
 } as const;
 
