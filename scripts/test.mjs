@@ -1,98 +1,84 @@
 #!/usr/bin/env node
-// The one test command (README: `npm test`): installs what the machine lacks, checks format, lint
-// and types, builds, then runs every *.test.ts with node's test runner. Extra arguments are passed
-// as file filters: `npm test -- chat` runs only test files whose path contains "chat".
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// The one test command (README: "Tests"). `npm test` is the whole suite: format, lint, build and
+// type checks, then every *.test.ts with node's test runner. Options:
+//   --level=unit|integration|e2e  only tests of that level (repeatable or comma-separated); skips the
+//                                 checks. `npm run test:unit` / `test:integration` / `test:e2e`.
+//   --no-checks                   skip format, lint, build and typecheck.
+//   anything else                 a file filter: `npm test -- chat` runs test files whose path
+//                                 contains "chat".
+// Services and programs (PostgreSQL, Redis, Chromium, coturn, nftables, Janus) are checked, started
+// or installed only when a selected test needs them (scripts/test-files.mjs says how it knows).
+import { spawnSync } from 'node:child_process';
+import { findTestFiles, LEVELS, levelOf, needsOf } from './test-files.mjs';
+import { ensureNeeds } from './test-services.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const quick = process.argv.includes('--no-checks');
+const args = process.argv.slice(2);
+const levels = args
+  .filter((a) => a.startsWith('--level='))
+  .flatMap((a) => a.slice('--level='.length).split(','));
+const filters = args.filter((a) => !a.startsWith('--'));
+const checks = !args.includes('--no-checks') && levels.length === 0;
+
+for (const level of levels) {
+  if (!LEVELS.includes(level)) fail(`unknown level "${level}" (known: ${LEVELS.join(', ')})`);
+}
+
+function fail(message) {
+  console.error(`✗ ${message}`);
+  process.exit(1);
+}
 
 function step(title, cmd, args, env = {}) {
   console.log(`\n▶ ${title}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) {
-    console.error(`✗ ${title} failed (exit ${r.status ?? r.signal})`);
-    process.exit(r.status ?? 1);
-  }
+  if (r.status !== 0) fail(`${title} failed (exit ${r.status ?? r.signal})`);
   console.log(`✓ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-function ensureDebianPackage(binary, pkg) {
-  if (existsSync(binary)) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) {
-    console.error(`✗ ${binary} is missing and this is not root: install the Debian package "${pkg}".`);
-    process.exit(1);
-  }
-  console.log(`▶ ${binary} is missing: installing Debian package "${pkg}" with apt-get`);
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', pkg], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+const all = findTestFiles(root);
+const homeless = all.filter((f) => levelOf(f) === undefined);
+if (homeless.length > 0) {
+  fail(
+    `test files outside a level folder (packages/<pkg>/test/unit|integration/, test/integration/, test/e2e/):\n  ${homeless.join('\n  ')}`,
+  );
 }
+const files = all
+  .filter((f) => levels.length === 0 || levels.includes(levelOf(f)))
+  .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)));
+if (files.length === 0) fail('no test files matched');
 
-function findTests(dir, out) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) findTests(path, out);
-    else if (name.endsWith('.test.ts')) out.push(relative(root, path));
-  }
-  return out;
+const needs = new Set();
+try {
+  for (const f of files) for (const need of needsOf(root, f)) needs.add(need);
+} catch (err) {
+  fail(err.message);
 }
+ensureNeeds(needs);
 
-/** True when something accepts TCP connections on host:port within a second. */
-function reachable(host, port) {
-  const probe = `require('net').connect(${port}, '${host}').on('connect', () => process.exit(0)).on('error', () => process.exit(1)); setTimeout(() => process.exit(1), 1000)`;
-  return spawnSync(process.execPath, ['-e', probe]).status === 0;
-}
-
-/** The integration tests need PostgreSQL; start this machine's cluster if it is installed but down. */
-function ensurePostgres() {
-  if (process.env.PRESENCE_TEST_DATABASE_URL || reachable('127.0.0.1', 5432)) return;
-  const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
-  if (versions.length === 0 || !existsSync('/usr/bin/pg_ctlcluster')) {
-    console.error(
-      '✗ PostgreSQL is not reachable on 127.0.0.1:5432 and not installed here; set PRESENCE_TEST_DATABASE_URL.',
-    );
-    process.exit(1);
-  }
-  console.log(`▶ PostgreSQL is down: starting cluster ${versions[0]}/main with pg_ctlcluster`);
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0], 'main', 'start'], {
-    stdio: 'inherit',
-  });
-}
-
-ensureDebianPackage('/usr/bin/chromium', 'chromium');
-// The call tests (test/e2e/calls.browser.test.ts) start a real TURN server and, inside their own
-// loopback-only network namespace, cut a participant's media ports with nftables.
-ensureDebianPackage('/usr/bin/turnserver', 'coturn');
-ensureDebianPackage('/usr/sbin/nft', 'nftables');
-ensurePostgres();
-
-if (!quick) {
+if (checks) {
   step('format check (prettier)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
   step('lint (eslint)', 'npx', ['eslint', '--max-warnings=0', '.']);
   step('layer map (scripts/check-layers.mjs)', process.execPath, ['scripts/check-layers.mjs']);
   step('build (tsc -b, vite)', 'npm', ['run', '--silent', 'build']);
   step('typecheck (web, tests)', 'npx', ['tsc', '-p', 'packages/web', '--noEmit']);
   step('typecheck (tests)', 'npx', ['tsc', '-p', 'test', '--noEmit']);
+} else if (files.some((f) => levelOf(f) === 'e2e')) {
+  // Browser tests load the built web app: build what changed (`npm start`'s build step).
+  step('build what changed (scripts/build-changed.mjs)', process.execPath, ['scripts/build-changed.mjs']);
+} else {
+  // Tests run the sources through tsx, but `@presence/protocol` resolves to its build, and the
+  // `presence` command runs the server's (tsc -b is cheap when up to date).
+  const packages = files.some((f) => levelOf(f) === 'integration')
+    ? ['packages/protocol', 'packages/client', 'packages/server']
+    : ['packages/protocol'];
+  step('build (tsc -b)', 'npx', ['tsc', '-b', ...packages]);
 }
 
-const files = [...findTests(join(root, 'packages'), []), ...findTests(join(root, 'test'), [])]
-  .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
-  .sort();
-if (files.length === 0) {
-  console.error('✗ no test files matched');
-  process.exit(1);
-}
+const counts = LEVELS.map((l) => `${files.filter((f) => levelOf(f) === l).length} ${l}`).join(', ');
 step(
-  `tests (${files.length} files)`,
+  `tests (${counts}${needs.size > 0 ? `; needs ${[...needs].join(', ')}` : ''})`,
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
   { PRESENCE_LOG_LEVEL: process.env.PRESENCE_LOG_LEVEL ?? 'silent' },

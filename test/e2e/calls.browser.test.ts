@@ -1,3 +1,4 @@
+// test-needs: coturn nftables
 /**
  * Live calls in real browsers: a three-person mesh, a participant's network switch (signaling cut,
  * its media ports dead for good) healed by rejoin + ICE restart, and media forced through a real
@@ -198,10 +199,16 @@ function callTests(): void {
         await alice.getByTestId('call-grid').getByText('Reconnecting…').first().waitFor();
         await screenshot(alice, 'calls-reconnecting-tile');
 
-        // Her video is frozen: the cut is real.
+        // Her video is frozen: the cut is real. (The first second lets frames already in flight
+        // land.) Alice and Bob keep decoding each other meanwhile: once each has 30 more frames of
+        // the other's, none of Cat's may have come.
         await alice.waitForTimeout(1_000);
         const frozen = { alice: await framesFrom(alice, catId), bob: await framesFrom(bob, catId) };
-        await alice.waitForTimeout(1_500);
+        const flowing = { alice: await framesFrom(alice, bobId), bob: await framesFrom(bob, aliceId) };
+        await Promise.all([
+          waitForFrames(alice, { [bobId]: flowing.alice + 30 }),
+          waitForFrames(bob, { [aliceId]: flowing.bob + 30 }),
+        ]);
         assert.equal(await framesFrom(alice, catId), frozen.alice, 'no frames from Cat while she is cut off');
         assert.equal(await framesFrom(bob, catId), frozen.bob, 'no frames from Cat while she is cut off');
         const catSaw = { [aliceId]: await framesFrom(cat, aliceId), [bobId]: await framesFrom(cat, bobId) };

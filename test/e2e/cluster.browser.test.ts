@@ -1,3 +1,4 @@
+// test-needs: postgres redis
 /**
  * The web app against a two-node cluster (real Redis with a key prefix of its own, real
  * PostgreSQL with a schema of its own): Alice's browser talks to node A, Bob opens her room link on

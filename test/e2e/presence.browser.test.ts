@@ -136,6 +136,19 @@ function knownTo(page: Page, user: string): Promise<unknown> {
   );
 }
 
+/** Pick `state` in the person's status picker and wait until the server's echo of it is known. */
+async function setOwnState(who: Person, state: string): Promise<void> {
+  await inStatusPicker(who.page, async (panel) => {
+    await panel.getByTestId(`status-state-${state}`).click();
+  });
+  await closeStatusPicker(who.page);
+  await who.page.waitForFunction(
+    ([u, s]) => (window as unknown as HookWindow).__presence?.known().find((p) => p.user === u)?.state === s,
+    [who.id, state] as const,
+    { polling: 50 },
+  );
+}
+
 function setIdleDelay(page: Page, ms: number): Promise<void> {
   return page.evaluate((delay) => (window as unknown as HookWindow).__presence?.setIdleDelay(delay), ms);
 }
@@ -306,10 +319,17 @@ test(
     });
     await closeStatusPicker(bob.page);
     await contactItem(alice.page, bob.id, 'chatty').waitFor();
-    await carol.page.waitForTimeout(300);
+    // Carol's own change, made after Bob's, comes back to her on the same presence stream: a leak
+    // of Bob's would have reached her before it. Then she returns to her state for the screenshot.
+    const carolWas = ((await knownTo(carol.page, carol.id)) as { state: string } | null)?.state;
+    assert.ok(carolWas !== undefined && carolWas !== 'busy', `Carol sees herself (${carolWas})`);
+    await setOwnState(carol, 'busy');
     assert.equal(await knownTo(carol.page, bob.id), null, 'Carol knows nothing of Bob');
     assert.equal(await carolOutgoing.getByTestId('presence-dot').count(), 0);
     assert.equal(await carol.page.locator(`[data-presence-user="${bob.id}"]:not([hidden])`).count(), 0);
+    await setOwnState(carol, carolWas);
+    // Leave no focus ring on her status button in the screenshot.
+    await carol.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await screenshot(carol.page, 'presence-carol-stranger');
 
     // Bob is back (chatty): Alice's kept message reaches him, marked as sent while he was away

@@ -100,7 +100,7 @@ test(
   { timeout: TEST_TIMEOUT },
   async () => {
     const browser = await launchBrowser();
-    const server = await startTestServer();
+    const server = await startTestServer({ directoryGuestRooms: true });
     try {
       // Another public room, so the search has something to leave out.
       await seedRoom(server, { name: 'Gardening club', visibility: 'public', owner: 'Gus', count: 1 });

@@ -1,4 +1,5 @@
 import type { ErrorMessage, RoomEvent, RoomEventType, ServerMessage, Welcome } from '@presence/protocol';
+import type { PendingSend, SendFailed, SendSettled } from './pending-sends.js';
 
 /**
  * `idle` before `connect()`; `connecting` during the first connection; `connected` after a welcome;
@@ -63,6 +64,12 @@ export type ClientEventMap = RoomEventMap &
     /** The room's position is void: reload it with `room.join` (a fresh snapshot). */
     resync: { room: string };
     error: ConnectionErrorInfo;
+    /** A chat message was handed to the client; it stays pending until `send.settled` or `send.failed`. */
+    'send.pending': PendingSend;
+    /** The server acknowledged a pending chat message (its `message` event comes too). */
+    'send.settled': SendSettled;
+    /** A pending chat message was refused or the client closed: it was not stored. */
+    'send.failed': SendFailed;
   };
 
 /**

@@ -13,13 +13,16 @@ import { PresenceClientError, PresenceRequestError } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { randomNonce } from './nonce.js';
 import { PendingRequests, type PendingRequest } from './pending.js';
+import { PendingSends, type PendingSend } from './pending-sends.js';
 import { PositionTracker } from './positions.js';
-import { reconnectDelay } from './timers.js';
+import { SendBudget } from './send-budget.js';
+import { reconnectDelay, type Timer } from './timers.js';
 import type { ClientTransport, TransportFactory } from './transport.js';
 import {
   FATAL_ERRORS,
   HISTORY_PAGE,
   LIFECYCLE_EVENTS,
+  LOW_PRIORITY,
   PROTOCOL_VERSION,
   REPEATABLE,
   RESUME_ROOMS_MAX,
@@ -52,7 +55,17 @@ export interface PresenceClientOptions {
   requestTimeoutMs?: number;
   /** How many requests may wait for replies at once (including queued ones). Default 1000. */
   maxPendingRequests?: number;
+  /**
+   * The client's own dead-link detection: after `idleMs` without hearing from the server it sends a
+   * `ping` and drops the connection (and reconnects) if nothing comes back within `timeoutMs`.
+   * Default 1000 ms and 1500 ms, so a dead link shows as `reconnecting` within ~2.5 s; the server's
+   * (longer) `welcome.heartbeat` values apply when they are shorter. `false` uses the server's.
+   */
+  heartbeat?: { idleMs?: number; timeoutMs?: number } | false;
 }
+
+/** Budget assumed when a welcome does not announce one (older servers): the server's defaults. */
+const DEFAULT_BUDGET = { ratePerSecond: 20, burst: 60 };
 
 interface Handshake {
   readonly id: number;
@@ -127,6 +140,16 @@ export class PresenceClient {
   private wake: (() => void) | null = null;
   private closedByUser = false;
   private nextId = 1;
+  /** The server's rate budget for the current connection: frames wait here rather than be refused. */
+  private readonly budget = new SendBudget();
+  private pumpTimer: Timer | undefined;
+  /** Frames that are not requests (pong), sent before any request. */
+  private readonly control: object[] = [];
+  /** Rooms where the server has this user typing: a `chat.send` there ends it (server-side). */
+  private readonly typingOn = new Set<string>();
+  private readonly sends = new PendingSends();
+  private readonly heartbeatOptions: { idleMs: number; timeoutMs: number } | false;
+  private unwatchNetwork: (() => void) | undefined;
 
   /**
    * @example
@@ -150,6 +173,10 @@ export class PresenceClient {
             maxDelayMs: options.reconnect?.maxDelayMs ?? 10_000,
           };
     this.timeoutMs = options.requestTimeoutMs ?? 20_000;
+    this.heartbeatOptions =
+      options.heartbeat === false
+        ? false
+        : { idleMs: options.heartbeat?.idleMs ?? 1000, timeoutMs: options.heartbeat?.timeoutMs ?? 1500 };
     this.pending = new PendingRequests(options.maxPendingRequests ?? 1000);
     this.tracker = new PositionTracker({
       emit: (event) => this.emitRoomEvent(event),
@@ -161,6 +188,29 @@ export class PresenceClient {
           ResultOf<'room.history'>
         >,
     });
+  }
+
+  /**
+   * In a browser, the network going away is known at once (`offline`): drop the connection then
+   * rather than wait for the heartbeat, and try again as soon as it is back (`online`).
+   */
+  private watchNetwork(): void {
+    const scope = globalThis as {
+      addEventListener?: (type: string, listener: () => void) => void;
+      removeEventListener?: (type: string, listener: () => void) => void;
+      navigator?: { onLine?: unknown };
+    };
+    if (typeof scope.addEventListener !== 'function' || typeof scope.navigator?.onLine !== 'boolean') return;
+    const offline = (): void => {
+      if (this.current === 'connected' && this.transport) this.lost('the network is offline');
+    };
+    const online = (): void => this.wake?.();
+    scope.addEventListener('offline', offline);
+    scope.addEventListener('online', online);
+    this.unwatchNetwork = () => {
+      scope.removeEventListener?.('offline', offline);
+      scope.removeEventListener?.('online', online);
+    };
   }
 
   /**
@@ -190,6 +240,7 @@ export class PresenceClient {
     if (this.current === 'connected' && this.welcome) return Promise.resolve(this.welcome);
     if (this.current === 'reconnecting') return this.nextWelcome();
     this.setState('connecting');
+    if (!this.unwatchNetwork) this.watchNetwork();
     const attempt = this.attempt().then(
       (welcome) => {
         this.connecting = null;
@@ -223,13 +274,33 @@ export class PresenceClient {
   /**
    * Post a message. The nonce (random unless given) makes the send idempotent: if the connection
    * drops before the acknowledgement, the client sends it again with the same nonce after
-   * reconnecting, and the server stores it once (`duplicate: true` on the repeat).
+   * reconnecting, and the server stores it once (`duplicate: true` on the repeat). A chat send never
+   * times out (`requestTimeoutMs` does not apply): waiting for a connection, for the rate budget or
+   * for its reply, it is pending (see
+   * {@link PresenceClient.pendingSends}, events `send.pending`, `send.settled`, `send.failed`) until
+   * the server stores or refuses it, or the client is closed.
    *
    * @example
    * const { seq } = await client.sendChat('lobby', 'hello **world**');
    */
   sendChat(room: string, text: string, options: { nonce?: string } = {}): Promise<ResultOf<'chat.send'>> {
     return this.request('chat.send', { room, text, nonce: options.nonce ?? randomNonce() });
+  }
+
+  /**
+   * Chat messages handed to this client (by `sendChat` or `request('chat.send')`) that the server
+   * has not acknowledged yet, oldest first: queued, in flight, or waiting for a reconnection. They
+   * survive disconnects and are sent again, with their nonce, when the connection is back. Use it
+   * to (re)draw pending messages, e.g. after the app rebuilt a room's view.
+   *
+   * @example
+   * client.on('send.pending', (p) => timeline.addPending(p.room, p.nonce, p.text));
+   * client.on('send.settled', (s) => timeline.confirm(s.room, s.nonce, s.result.seq));
+   * client.on('send.failed', (f) => timeline.markFailed(f.room, f.nonce, f.error.message));
+   * for (const p of client.pendingSends('lobby')) timeline.addPending(p.room, p.nonce, p.text);
+   */
+  pendingSends(room?: string): PendingSend[] {
+    return this.sends.list(room);
   }
 
   /**
@@ -278,6 +349,7 @@ export class PresenceClient {
   close(): void {
     if (this.closedByUser) return;
     this.closedByUser = true;
+    this.unwatchNetwork?.();
     this.shutdown(new PresenceClientError('CLOSED', 'The client was closed.'));
   }
 
@@ -382,6 +454,9 @@ export class PresenceClient {
   private dropTransport(): void {
     this.heartbeat?.stop();
     this.heartbeat = null;
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    this.control.length = 0;
     const transport = this.transport;
     this.transport = null;
     if (!transport) return;
@@ -492,25 +567,120 @@ export class PresenceClient {
     }
     const id = this.nextId++;
     // chat.send always carries a nonce, so sending it again after a reconnect cannot post it twice.
-    const fields =
+    let fields =
       type === 'chat.send' && params['nonce'] === undefined ? { ...params, nonce: randomNonce() } : params;
+    const merged: PendingRequest[] = [];
+    if (type === 'room.read') {
+      // Read markers only move forward: one queued marker per room, at the highest seq asked.
+      for (const old of this.takeQueued('room.read', fields['room'])) {
+        merged.push(old);
+        const seq = Math.max(Number(old.frame['seq']), Number(fields['seq']));
+        fields = { ...fields, seq };
+      }
+    } else if (type === 'chat.typing') {
+      // Only the latest typing state of a room matters; a stop the server already implied is not sent.
+      for (const old of this.takeQueued('chat.typing', fields['room'])) old.resolve({});
+      if (fields['typing'] === false && !this.typingOn.has(String(fields['room'])))
+        return Promise.resolve({});
+    } else if (type === 'chat.send') {
+      // The send ends the typing on the server: a start still waiting to go out is moot.
+      for (const old of this.takeQueued('chat.typing', fields['room'])) old.resolve({});
+    }
     const promise = this.pending.add(
       {
         id,
         type,
         frame: { ...fields, type, id },
         resend: repeatable,
+        patient: type === 'chat.send',
         onResult: this.resultHook(type, params),
       },
       timeoutMs,
     );
-    const request = this.pending.get(id);
-    if (request && this.current === 'connected') this.transmit(request);
+    for (const old of merged) promise.then(old.resolve, old.reject);
+    if (type === 'chat.send') this.trackSend(fields, promise);
+    this.pump();
     return promise;
   }
 
-  private transmit(request: PendingRequest): void {
-    if (this.sendFrame(request.frame)) request.sent = true;
+  /** Queued (unsent) requests of `type` for `room`, taken out of the table. */
+  private takeQueued(type: string, room: unknown): PendingRequest[] {
+    const found = this.pending.all().filter((r) => !r.sent && r.type === type && r.frame['room'] === room);
+    for (const r of found) this.pending.take(r.id);
+    return found;
+  }
+
+  private trackSend(fields: Record<string, unknown>, promise: Promise<unknown>): void {
+    const send: PendingSend = {
+      room: String(fields['room']),
+      nonce: String(fields['nonce']),
+      text: String(fields['text']),
+      createdAt: Date.now(),
+    };
+    this.sends.add(send);
+    this.emitter.emit('send.pending', { ...send });
+    promise.then(
+      (result) => {
+        this.sends.take(send.nonce);
+        this.emitter.emit('send.settled', { ...send, result: result as ResultOf<'chat.send'> });
+      },
+      (error: unknown) => {
+        this.sends.take(send.nonce);
+        const failure =
+          error instanceof PresenceRequestError || error instanceof PresenceClientError
+            ? error
+            : new PresenceClientError('CLOSED', describe(error));
+        this.emitter.emit('send.failed', { ...send, error: failure });
+      },
+    );
+  }
+
+  /**
+   * Send what waits, as fast as the server's budget allows and no faster: control frames first,
+   * then requests in order, typing and read markers last (they are coalesced while they wait).
+   */
+  private pump(): void {
+    if (this.pumpTimer !== undefined) return;
+    while (this.current === 'connected' && this.transport) {
+      const request = this.control.length > 0 ? undefined : this.nextRequest();
+      if (this.control.length === 0 && !request) return;
+      if (!this.budget.take()) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = undefined;
+          this.pump();
+        }, this.budget.waitMs());
+        return;
+      }
+      if (!request) {
+        const frame = this.control.shift();
+        if (frame && !this.sendFrame(frame)) return;
+      } else if (!this.transmit(request)) return;
+    }
+  }
+
+  /** The next request to send: a heartbeat ping first, then the oldest, low-priority ones last. */
+  private nextRequest(): PendingRequest | undefined {
+    let first: PendingRequest | undefined;
+    let low: PendingRequest | undefined;
+    for (const r of this.pending.all()) {
+      if (r.sent) continue;
+      if (r.type === 'ping') return r;
+      if (LOW_PRIORITY.has(r.type)) low ??= r;
+      else first ??= r;
+    }
+    return first ?? low;
+  }
+
+  private transmit(request: PendingRequest): boolean {
+    if (!this.sendFrame(request.frame)) return false;
+    this.pending.markSent(request.id);
+    const room = String(request.frame['room']);
+    if (request.type === 'chat.send') this.typingOn.delete(room);
+    else if (request.type === 'chat.typing') {
+      if (request.frame['typing'] === true) this.typingOn.add(room);
+      else this.typingOn.delete(room);
+    }
+    return true;
   }
 
   /** Results that move room positions: a (re)join starts from its snapshot; a leave forgets. */
@@ -555,7 +725,9 @@ export class PresenceClient {
         this.onError(message);
         return;
       case 'ping':
-        this.sendFrame({ type: 'pong' });
+        // One pong answers any number of pings still waiting.
+        if (this.control.length === 0) this.control.push({ type: 'pong' });
+        this.pump();
         return;
       default:
         if (isRoomEvent(message)) this.tracker.handle(message);
@@ -577,7 +749,7 @@ export class PresenceClient {
     const previous = this.current;
     this.current = 'connected';
     const transport = this.transport;
-    const { intervalMs, timeoutMs } = welcome.heartbeat;
+    const { intervalMs, timeoutMs } = this.heartbeatTimes(welcome);
     if (intervalMs > 0 && timeoutMs > 0) {
       this.heartbeat = new Heartbeat({
         intervalMs,
@@ -594,10 +766,9 @@ export class PresenceClient {
     }
     // Queued and unacknowledged requests go first, in the order they were made, so nothing a
     // listener sends in reaction to the events below can overtake them.
-    for (const request of this.pending.unsent()) {
-      if (!this.transport) break;
-      this.transmit(request);
-    }
+    const budget = this.budgetOf(welcome);
+    this.budget.reset(budget.ratePerSecond, budget.burst);
+    this.pump();
     // Decide recovery before returning: replayed events follow the welcome immediately.
     const recoveries = this.recover(welcome);
     if (previous !== 'connected') this.emitter.emit('state', 'connected');
@@ -607,6 +778,27 @@ export class PresenceClient {
       if (!info.recovered) this.emitter.emit('resync', { room: info.room });
     }
     handshake.resolve(welcome);
+  }
+
+  private heartbeatTimes(welcome: Welcome): { intervalMs: number; timeoutMs: number } {
+    const server = welcome.heartbeat;
+    const own = this.heartbeatOptions;
+    if (own === false) return server;
+    const pick = (mine: number, theirs: number) => (theirs > 0 ? Math.min(mine, theirs) : mine);
+    return {
+      intervalMs: pick(own.idleMs, server.intervalMs),
+      timeoutMs: pick(own.timeoutMs, server.timeoutMs),
+    };
+  }
+
+  private budgetOf(welcome: Welcome): { ratePerSecond: number; burst: number } {
+    // Older servers do not announce it: their defaults.
+    const limits = welcome.limits as Partial<Welcome['limits']>;
+    const rate = limits.ratePerSecond;
+    const burst = limits.burst;
+    return typeof rate === 'number' && rate > 0 && typeof burst === 'number' && burst > 0
+      ? { ratePerSecond: rate, burst }
+      : DEFAULT_BUDGET;
   }
 
   /** Match tracked positions against welcome.rooms; forget the ones that cannot continue. */
@@ -631,10 +823,20 @@ export class PresenceClient {
         this.abortHandshake(new PresenceRequestError(code, text, 'hello', retryAfterMs));
         return;
       }
+      const waiting = typeof id === 'number' ? this.pending.get(id) : undefined;
+      if (code === 'RATE_LIMITED' && waiting) {
+        // Refused before it was handled, so sending it again is safe: wait as the server asks.
+        this.pending.requeue(waiting.id);
+        this.budget.pause(retryAfterMs ?? 1000);
+        this.pump();
+        return;
+      }
       const request = this.pending.take(id);
       request?.reject(new PresenceRequestError(code, text, request.type, retryAfterMs, reason));
       return;
     }
+    // A frame without a reply (pong) was refused: slow down; nothing to retry.
+    if (code === 'RATE_LIMITED') this.budget.pause(retryAfterMs ?? 1000);
     this.emitter.emit('error', { code, message: text, ...(retryAfterMs !== undefined && { retryAfterMs }) });
     if (FATAL_ERRORS.has(code)) {
       this.shutdown(new PresenceClientError('CLOSED', `The server ended the session: ${code}: ${text}`));

@@ -8,6 +8,7 @@ export type {
   RecoveryInfo,
   TransientEvent,
 } from './client-events.js';
+export type { PendingSend, SendFailed, SendSettled } from './pending-sends.js';
 export { TypedEmitter, type Listener } from './emitter.js';
 export { PresenceClientError, PresenceRequestError, type ClientErrorCode } from './errors.js';
 export type { ClientTransport, TransportFactory } from './transport.js';

@@ -11,6 +11,12 @@ export interface PendingRequest {
   readonly resend: boolean;
   /** Sent on the current connection (false while queued for the next one). */
   sent: boolean;
+  /**
+   * No timeout (chat sends): queued behind the rate budget, waiting for a reconnection or for a
+   * reply, it stays until the server answers (it answers every request once) or the client closes.
+   * A dead connection is the heartbeat's to notice; then the request is sent again.
+   */
+  readonly patient?: boolean;
   /** Called with the `ok` result, before the caller's promise resolves. */
   readonly onResult?: (result: unknown) => void;
   resolve(result: unknown): void;
@@ -24,7 +30,7 @@ export type NewRequest = Omit<PendingRequest, 'sent' | 'resolve' | 'reject'>;
  * grow), bounded so a stalled connection cannot make it grow without limit.
  */
 export class PendingRequests {
-  private readonly entries = new Map<number, { request: PendingRequest; timer: Timer }>();
+  private readonly entries = new Map<number, { request: PendingRequest; timer: Timer | undefined }>();
 
   constructor(private readonly limit: number) {}
 
@@ -32,7 +38,7 @@ export class PendingRequests {
     return this.entries.size;
   }
 
-  /** Register a request; its promise rejects with TIMEOUT after `timeoutMs`. */
+  /** Register a request; its promise rejects with TIMEOUT after `timeoutMs` (unless patient). */
   add(spec: NewRequest, timeoutMs: number): Promise<unknown> {
     if (this.entries.size >= this.limit) {
       return Promise.reject(
@@ -43,15 +49,37 @@ export class PendingRequests {
       );
     }
     return new Promise((resolve, reject) => {
-      // Not unref'd: a caller awaiting this reply wants the process to stay up until it settles,
-      // and the wait is bounded by the timeout.
-      const timer = setTimeout(() => {
-        this.take(spec.id)?.reject(
-          new PresenceClientError('TIMEOUT', `${spec.type} got no reply within ${timeoutMs} ms.`),
-        );
-      }, timeoutMs);
-      this.entries.set(spec.id, { request: { ...spec, sent: false, resolve, reject }, timer });
+      const request: PendingRequest = { ...spec, sent: false, resolve, reject };
+      const timer = spec.patient ? undefined : this.timer(request, timeoutMs);
+      this.entries.set(spec.id, { request, timer });
     });
+  }
+
+  /** The request went out on the current connection. */
+  markSent(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.request.sent = true;
+  }
+
+  /** The server did not process it (RATE_LIMITED): it waits to be sent again. */
+  requeue(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.request.sent = false;
+  }
+
+  /** Every waiting request, oldest first. */
+  all(): PendingRequest[] {
+    return [...this.entries.values()].map((e) => e.request);
+  }
+
+  private timer(request: PendingRequest, timeoutMs: number): Timer {
+    // Not unref'd: a caller awaiting this reply wants the process to stay up until it settles,
+    // and the wait is bounded by the timeout.
+    return setTimeout(() => {
+      this.take(request.id)?.reject(
+        new PresenceClientError('TIMEOUT', `${request.type} got no reply within ${timeoutMs} ms.`),
+      );
+    }, timeoutMs);
   }
 
   get(id: number): PendingRequest | undefined {
@@ -63,7 +91,7 @@ export class PendingRequests {
     if (typeof id !== 'number') return undefined;
     const entry = this.entries.get(id);
     if (!entry) return undefined;
-    clearTimeout(entry.timer);
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.entries.delete(id);
     return entry.request;
   }

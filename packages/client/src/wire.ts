@@ -34,7 +34,12 @@ export const LIFECYCLE_EVENTS = new Set<string>([
   'recovered',
   'resync',
   'error',
+  'send.pending',
+  'send.settled',
+  'send.failed',
 ]);
+/** Requests that only report state (typing, read markers): coalesced, and sent after everything else. */
+export const LOW_PRIORITY = new Set<string>(['chat.typing', 'room.read']);
 /** Connection errors after which reconnecting cannot help or would fight another connection. */
 export const FATAL_ERRORS = new Set<ErrorCode>(['UNSUPPORTED_VERSION', 'SESSION_REPLACED']);
 /** Errors in reply to hello that mean "busy, try later" rather than "not like this". */

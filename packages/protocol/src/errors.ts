@@ -100,12 +100,18 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERRORS, value);
 }
 
+/** Extra fields of an error reply: INVITE_INVALID's reason, RATE_LIMITED's wait. */
+export interface ErrorDetails {
+  reason?: string;
+  retryAfterMs?: number;
+}
+
 /** An error a handler throws to answer a request with a typed code. */
 export class PresenceError extends Error {
   readonly code: ErrorCode;
   /** Extra fields for the error reply (e.g. INVITE_INVALID's reason). */
-  readonly details: { reason?: string } | undefined;
-  constructor(code: ErrorCode, message: string = ERRORS[code].text, details?: { reason?: string }) {
+  readonly details: ErrorDetails | undefined;
+  constructor(code: ErrorCode, message: string = ERRORS[code].text, details?: ErrorDetails) {
     super(message);
     this.name = 'PresenceError';
     this.code = code;

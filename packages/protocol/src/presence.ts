@@ -124,6 +124,8 @@ export const presenceResultSchemas = {
     outcome: z.enum(['delivered', 'queued']),
     id: z.string(),
     ts: timestamp,
+    /** Sanitized HTML rendered from the text, as in the `dm` event: the sender shows it as sent. */
+    html: z.string(),
   }),
 } as const;
 
@@ -150,8 +152,22 @@ export const dmEvent = z.object({
   offline: z.boolean(),
 });
 
+/**
+ * A direct message you sent that was kept (`dm.send` answered `queued`) has reached the recipient:
+ * sent to every session of yours when their presence accepted it or a session of theirs started.
+ */
+export const dmDeliveredEvent = z.object({
+  type: z.literal('dm.delivered'),
+  /** The id `dm.send` answered with. */
+  id: z.string(),
+  to: userId,
+  /** When it was delivered. */
+  ts: timestamp,
+});
+
 export const presenceEventSchemas = {
   presence: presenceEvent,
   contact: contactEvent,
   dm: dmEvent,
+  'dm.delivered': dmDeliveredEvent,
 } as const;

@@ -41,6 +41,13 @@ export const welcome = z.object({
     maxFrameBytes: z.number().int(),
     maxTextLength: z.number().int(),
     historyPageMax: z.number().int(),
+    /**
+     * This connection's request budget (a token bucket: `burst` frames at once, refilled at
+     * `ratePerSecond`). Every frame the client sends costs one token, `pong` and `hello` included;
+     * a client that paces itself within it never sees RATE_LIMITED.
+     */
+    ratePerSecond: z.number(),
+    burst: z.number().int(),
   }),
   server: z.object({ domain: z.string(), version: z.string() }),
 });

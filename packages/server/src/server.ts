@@ -36,6 +36,7 @@ import { RoomQueries } from './rooms/room-queries.js';
 import { RoomRecoveryService } from './rooms/room-recovery.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { RoomService } from './rooms/room-service.js';
+import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomAdmin } from './rooms/room-admin.js';
 import { InviteService } from './rooms/invite-service.js';
 import { openStore } from './store/open-store.js';
@@ -132,7 +133,16 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   );
   const invites: InviteService = new InviteService({ registry, store });
   const roomLog = new RoomLog(store, broker);
-  const rooms = new RoomService({ registry, log: roomLog, store, broker, limits: config, invites });
+  const creations = new RoomCreationLimits(config);
+  const rooms = new RoomService({
+    registry,
+    log: roomLog,
+    store,
+    broker,
+    limits: config,
+    invites,
+    creations,
+  });
   const queries = new RoomQueries({ registry, store, broker, limits: config });
   const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
@@ -149,6 +159,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     ? new ClusterPresence({ ...presenceDeps, broker, instanceId })
     : new PresenceService(presenceDeps);
   registry.observeMembership(presence.visibility);
+  // Hidden looks offline in rooms too: member lists and member.presence follow presence's flag.
+  registry.seeHidden((userId) => presence.isHidden(userId));
+  presence.onHiddenChange((userId) => {
+    rooms
+      .visibilityChanged(userId)
+      .catch((err: unknown) => log.warn({ err, userId }, 'member.presence not sent'));
+  });
   if (presence instanceof ClusterPresence) registry.observeMembership(presence.membership());
   // In a cluster, operations on a room run on its home node; a dead node's sessions are swept.
   const cluster = nodes
@@ -217,7 +234,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       queries,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens },
+      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
       maxRoomsPerSession: config.maxRoomsPerSession,
     }),
     sessions,

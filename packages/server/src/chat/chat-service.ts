@@ -69,6 +69,10 @@ export class ChatService {
         ...(nonce !== undefined ? { nonce } : {}),
       });
       if (nonce !== undefined) room.rememberNonce(actor.user.id, nonce, event.seq, event.ts);
+      // Sending ends typing: clients need not spend a frame (and a rate token) on the stop.
+      if (room.typingAt.delete(actor.user.id)) {
+        await this.#log.transient(room, { type: 'typing', room: room.id, user: actor.user, typing: false });
+      }
       return { epoch: room.epoch, seq: event.seq, ts: event.ts, duplicate: false };
     });
   }

@@ -164,7 +164,7 @@ export class Gateway implements ConnectionSink {
 
   #replyFailure(conn: Connection, id: RequestId, err: unknown): void {
     if (err instanceof PresenceError) {
-      this.#replyError(conn, id, err.code, err.message, undefined, err.details?.reason);
+      this.#replyError(conn, id, err.code, err.message, err.details?.retryAfterMs, err.details?.reason);
     } else if (err instanceof StoreUnavailableError) {
       this.#replyError(conn, id, 'STORE_UNAVAILABLE');
     } else {

@@ -32,7 +32,7 @@ export interface HandlerDeps {
   /** Contacts and direct messages. */
   social: SocialDeps;
   /** Presence states, subscriptions and device tokens. */
-  presence: PresenceHandlerDeps;
+  presence: Omit<PresenceHandlerDeps, 'dms'>;
 }
 
 /**
@@ -73,7 +73,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   return {
     ...createLiveHandlers(ops),
-    ...createPresenceHandlers(deps.presence),
+    ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),
     'room.create': (ctx, r) =>

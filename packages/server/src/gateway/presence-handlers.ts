@@ -1,6 +1,8 @@
 import { PresenceError } from '@presence/protocol';
 import { isGuestId } from '../identity/identity-service.js';
 import type { DeviceTokens } from '../presence/device-tokens.js';
+import type { DmService } from '../presence/dm-service.js';
+import type { Logger } from '../ops/logger.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { Handlers } from './handlers.js';
 import type { PresenceDelivery } from './presence-delivery.js';
@@ -12,28 +14,42 @@ export interface PresenceHandlerDeps {
   presence: PresenceService;
   delivery: PresenceDelivery;
   tokens: DeviceTokens;
+  /** Kept direct messages go out when the user's state starts accepting them. */
+  dms: Pick<DmService, 'deliverKeptOnChange'>;
+  log: Pick<Logger, 'warn'>;
 }
 
 /** Presence. (Contacts and direct messages are in social-handlers.ts.) */
 export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers, PresenceRequestType> {
-  const { presence, delivery, tokens } = deps;
+  const { presence, delivery, tokens, dms, log } = deps;
   return {
-    'presence.set': async ({ session }, r) => {
+    'presence.set': async ({ session, afterReply }, r) => {
       // The session keeps its device facts too, for whoever looks at a session.
       session.setDevice({
         ...(r.state !== undefined ? { state: r.state } : {}),
         ...(r.device !== undefined ? { type: r.device } : {}),
         ...(r.idleSince !== undefined ? { idleSince: r.idleSince } : {}),
       });
-      return {
-        presence: presence.set(session.user.id, session.id, {
-          state: r.state,
-          status: r.status,
-          idleSince: r.idleSince,
-          device: r.device,
-          hidden: r.hidden,
-        }),
-      };
+      const before = presence.stateFor(session.user.id);
+      const own = presence.set(session.user.id, session.id, {
+        state: r.state,
+        status: r.status,
+        idleSince: r.idleSince,
+        device: r.device,
+        hidden: r.hidden,
+      });
+      // The state others see decides, as it does for a new DM: a hidden user still looks offline,
+      // and delivering (and telling the senders) would reveal them.
+      const now = presence.stateFor(session.user.id);
+      if (now !== before) {
+        afterReply(() => {
+          dms.deliverKeptOnChange(session.user.id, now).catch((err: unknown) => {
+            // Nothing is lost: the take is one transaction, and untaken messages wait for the next change.
+            log.warn({ err, user: session.user.id }, 'kept direct messages not delivered on presence change');
+          });
+        });
+      }
+      return { presence: own };
     },
     'presence.subscribe': async ({ session, afterReply }) => {
       await presence.prepare(session.user.id);

@@ -30,6 +30,9 @@ export interface SessionOptions {
   maxFrameBytes: number;
   maxTextLength: number;
   historyPageMax: number;
+  /** The gateway's per-connection budget, announced in the welcome so clients can pace themselves. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
 }
 
 /**
@@ -125,7 +128,7 @@ export class SessionManager {
     this.#attach(session, conn);
     session.beginAttach();
     try {
-      const positions = this.#positions(session, request.rooms ?? []);
+      const positions = this.#positions(request.rooms ?? []);
       const recoveries: RoomRecovery[] = [];
       const replays: { room: string; frames: OutboundFrame[] }[] = [];
       // Positions that came with a refused token belong to someone we could not identify.
@@ -140,6 +143,8 @@ export class SessionManager {
         recoveries.push(result.recovery);
         if (result.frames.length > 0) replays.push({ room: position.room, frames: result.frames });
       }
+      for (const room of this.#unlisted(session, positions))
+        recoveries.push(await this.#unknownPosition(session, room));
       // A fresh token each welcome rather than one kept per session: tokens are stateless and
       // cheap to sign, and an idle session then holds no ~300-byte string (memory per connection).
       const token = await this.#identity.issue(session.user, session.id, tokenVersion);
@@ -163,6 +168,8 @@ export class SessionManager {
           maxFrameBytes: this.#options.maxFrameBytes,
           maxTextLength: this.#options.maxTextLength,
           historyPageMax: this.#options.historyPageMax,
+          ratePerSecond: this.#options.rateLimitPerSecond,
+          burst: this.#options.rateLimitBurst,
         },
         server: { domain: this.#options.domain, version: this.#options.version },
       };
@@ -174,8 +181,8 @@ export class SessionManager {
     return session;
   }
 
-  /** The client's positions, plus (for a resumed session) rooms it did not list, at the server's record. */
-  #positions(session: Session, listed: RoomPosition[]): RoomPosition[] {
+  /** The client's positions, once per room. */
+  #positions(listed: RoomPosition[]): RoomPosition[] {
     const seen = new Set<string>();
     const out: RoomPosition[] = [];
     for (const p of listed) {
@@ -183,8 +190,37 @@ export class SessionManager {
       seen.add(p.room);
       out.push(p);
     }
-    for (const p of session.rooms.positions()) if (!seen.has(p.room)) out.push(p);
     return out;
+  }
+
+  /** Rooms a resumed session is in that the client did not list. */
+  #unlisted(session: Session, listed: RoomPosition[]): string[] {
+    const seen = new Set(listed.map((p) => p.room));
+    return session.rooms.ids().filter((room) => !seen.has(room));
+  }
+
+  /**
+   * A room the session is in but the client gave no position for. What the server last wrote is not
+   * what the client received (frames written to a connection that was already broken are lost), so
+   * it cannot promise a complete replay: `recovered: false` with the room's current epoch and seq.
+   * The session stays in the room; the client reloads it with room.join.
+   */
+  async #unknownPosition(session: Session, room: string): Promise<RoomRecovery> {
+    const at = session.rooms.position(room);
+    const position = { room, epoch: at?.epoch ?? '', seq: at?.seq ?? 0 };
+    try {
+      const { recovery } = await this.#ops.recover(room, session.actor, position, true);
+      return {
+        room,
+        recovered: false,
+        epoch: recovery.epoch,
+        seq: recovery.seq,
+        ...(recovery.code ? { code: recovery.code } : {}),
+      };
+    } catch (err) {
+      this.#log.debug({ err, room, session: session.id }, 'room state unknown on resume');
+      return { room, recovered: false, epoch: at?.epoch ?? null, seq: at?.seq ?? 0 };
+    }
   }
 
   async #recoverRoom(

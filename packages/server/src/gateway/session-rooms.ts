@@ -1,4 +1,3 @@
-import type { RoomPosition } from '@presence/protocol';
 import type { OutboundFrame } from '../transport/outbound-frame.js';
 import type { Session } from './session.js';
 
@@ -59,9 +58,10 @@ export class SessionRooms {
     return [...this.#subs.keys()];
   }
 
-  /** Every room at the position last delivered (for a resumed session's recovery). */
-  positions(): RoomPosition[] {
-    return [...this.#subs].map(([room, sub]) => ({ room, epoch: sub.epoch, seq: sub.lastSeq }));
+  /** One room's position last delivered, if the session is in it. */
+  position(room: string): { epoch: string; seq: number } | undefined {
+    const sub = this.#subs.get(room);
+    return sub ? { epoch: sub.epoch, seq: sub.lastSeq } : undefined;
   }
 
   /** Enter a room's delivery at a known position (recovery), frames not held. */

@@ -1,4 +1,5 @@
 import type { UserRef } from '@presence/protocol';
+import type { Actor } from '../shared/actor.js';
 import type { Connection } from '../transport/connection.js';
 import type { OutboundFrame } from '../transport/outbound-frame.js';
 import { MAX_HELD, SessionRooms, type FanoutMembership } from './session-rooms.js';
@@ -94,8 +95,12 @@ export class Session {
     return this.#user;
   }
 
-  get actor() {
-    return { user: this.#user, sessionId: this.#id };
+  get actor(): Actor {
+    return {
+      user: this.#user,
+      sessionId: this.#id,
+      ...(this.#conn && { address: this.#conn.remoteAddress }),
+    };
   }
 
   get connected(): boolean {

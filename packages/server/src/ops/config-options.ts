@@ -274,6 +274,30 @@ export const OPTIONS = [
   option('roomMaxMembers', positiveInt, 500, 'Members a room may have (ROOM_FULL).'),
   option('maxRoomsPerSession', positiveInt, 200, 'Rooms one session may be in at once (LIMIT_EXCEEDED).'),
   option(
+    'roomCreatesPerUser',
+    positiveInt,
+    20,
+    'Named (persistent) rooms one user may create per roomCreateWindowMs (RATE_LIMITED with retryAfterMs).',
+  ),
+  option(
+    'roomCreatesPerAddress',
+    positiveInt,
+    50,
+    'Named (persistent) rooms one IP address may create per roomCreateWindowMs, all its users together.',
+  ),
+  option(
+    'roomCreateWindowMs',
+    positiveInt.min(1000),
+    3_600_000,
+    'The window of the two room-creation limits.',
+  ),
+  option(
+    'directoryGuestRooms',
+    bool,
+    false,
+    "List guests' public rooms in the public directory (by default only accounts' rooms are listed).",
+  ),
+  option(
     'recentWindow',
     positiveInt.max(100_000),
     500,

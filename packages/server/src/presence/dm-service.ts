@@ -1,15 +1,21 @@
-import { PresenceError, type dmEvent, type ResultOf } from '@presence/protocol';
+import { PresenceError, type dmDeliveredEvent, type dmEvent, type ResultOf } from '@presence/protocol';
 import type { z } from 'zod';
 import { renderMarkdown } from '../chat/markdown.js';
 import { checkMessageText } from '../chat/message-text.js';
 import { randomId } from '../shared/random-id.js';
 import { isGuestId } from '../identity/identity-service.js';
 import type { Actor } from '../shared/actor.js';
-import { KeptMessagesFullError, MAX_KEPT_PER_RECIPIENT, type SocialStore } from '../store/social-store.js';
+import {
+  KeptMessagesFullError,
+  MAX_KEPT_PER_RECIPIENT,
+  type SocialStore,
+  type StoredDirectMessage,
+} from '../store/social-store.js';
 import type { UserChannel } from './contacts-service.js';
 import type { PresenceReader, VisibleState } from './presence-reader.js';
 
 export type DmEvent = z.infer<typeof dmEvent>;
+type DmDelivered = z.infer<typeof dmDeliveredEvent>;
 type DmResult = ResultOf<'dm.send'>;
 
 /** Accepted nonces remembered per server, for retries of dm.send; the oldest are forgotten first. */
@@ -130,7 +136,12 @@ export class DmService {
     }
     // The sender's other devices show what was sent from this one.
     await this.#users.send(from, json, actor.sessionId);
-    const result: DmResult = { outcome: decision === 'keep' ? 'queued' : 'delivered', id: event.id, ts };
+    const result: DmResult = {
+      outcome: decision === 'keep' ? 'queued' : 'delivered',
+      id: event.id,
+      ts,
+      html: event.html,
+    };
     if (key !== undefined) this.#remember(key, result);
     return result;
   }
@@ -141,22 +152,65 @@ export class DmService {
    * away meanwhile), they are put back for next time.
    */
   async deliverKept(userId: string): Promise<number> {
+    return this.#deliverKept(userId, () => true);
+  }
+
+  /**
+   * The user's presence as others see it changed to `state` (presence.set): kept messages it accepts
+   * go to every connected session of theirs now, not at their next session start. Every kept message
+   * is from a contact, so `chatty` and `online` take them all and `busy` those from the important
+   * group; `away` and `offline` (hidden included) take none. The senders get `dm.delivered`.
+   */
+  async deliverKeptOnChange(userId: string, state: VisibleState): Promise<number> {
+    if (state === 'chatty' || state === 'online') return this.#deliverKept(userId, () => true);
+    if (state !== 'busy') return 0;
+    const group = await this.#social.getImportantGroup(userId);
+    if (group === null) return 0;
+    const important = new Set(
+      (await this.#social.listContacts(userId))
+        .filter((c) => c.groups.includes(group))
+        .map((c) => c.contactId),
+    );
+    if (important.size === 0) return 0;
+    return this.#deliverKept(userId, (m) => important.has(m.from));
+  }
+
+  /**
+   * Take the kept messages, hand those `accept` picks to the user's sessions, oldest first, and tell
+   * each sender (`dm.delivered`, to all their sessions). The rest, and whatever could not be handed
+   * over after all (the connection went away meanwhile), is put back.
+   */
+  async #deliverKept(userId: string, accept: (m: StoredDirectMessage) => boolean): Promise<number> {
     // Guests have no contacts, so nothing is ever kept for them.
     if (isGuestId(userId)) return 0;
     const messages = await this.#social.takeOfflineMessages(userId, MAX_KEPT_PER_RECIPIENT);
+    const back: StoredDirectMessage[] = [];
     let delivered = 0;
+    // A hidden recipient (a session start while hidden) gets them, but the senders are not told:
+    // that would show them someone who looks offline is there.
+    const announce = this.#presence.stateFor(userId) !== 'offline';
     for (const [i, m] of messages.entries()) {
-      if ((await this.#users.send(userId, m.payload)) > 0) {
-        delivered++;
+      if (!accept(m)) {
+        back.push(m);
         continue;
       }
-      const rest = messages.slice(i);
-      try {
-        for (const r of rest) await this.#social.queueMessage(r);
-      } catch (err) {
-        this.#onLost(err, userId, rest.length);
+      if ((await this.#users.send(userId, m.payload)) > 0) {
+        delivered++;
+        if (announce) {
+          const notice: DmDelivered = { type: 'dm.delivered', id: m.id, to: userId, ts: this.#now() };
+          await this.#users.send(m.from, JSON.stringify(notice));
+        }
+        continue;
       }
+      back.push(...messages.slice(i));
       break;
+    }
+    if (back.length > 0) {
+      try {
+        for (const r of back) await this.#social.queueMessage(r);
+      } catch (err) {
+        this.#onLost(err, userId, back.length);
+      }
     }
     return delivered;
   }

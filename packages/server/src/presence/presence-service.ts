@@ -116,6 +116,7 @@ export class PresenceService {
   #lastChangeAt = 0;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  readonly #hiddenListeners: ((userId: string) => void)[] = [];
 
   constructor(deps: {
     options: PresenceOptions;
@@ -224,6 +225,7 @@ export class PresenceService {
     if (patch.status !== undefined) user.status = patch.status;
     if (patch.hidden !== undefined && patch.hidden !== (user.hiddenSince !== null)) {
       user.hiddenSince = patch.hidden ? now : null;
+      for (const listener of this.#hiddenListeners) listener(user.id);
     }
     this.#touch(user.id);
   }
@@ -327,6 +329,20 @@ export class PresenceService {
   /** The user's presence as everyone else sees it (hidden shows offline). */
   viewOf(userId: string): UserPresence {
     return this.#views(userId).others;
+  }
+
+  /** Whether the user appears offline to others on purpose (presence.set hidden). */
+  isHidden(userId: string): boolean {
+    const user = this.#users.get(userId);
+    return (user ? user.hiddenSince : (this.#remembered.get(userId)?.hiddenSince ?? null)) !== null;
+  }
+
+  /**
+   * Hear when a user starts or stops appearing offline, so that rooms (member lists and
+   * `member.presence`) say what presence says. Listeners must not throw.
+   */
+  onHiddenChange(listener: (userId: string) => void): void {
+    this.#hiddenListeners.push(listener);
   }
 
   /** For direct-message gating (PresenceReader): what others see, never `unknown` here. */

@@ -8,6 +8,8 @@ import type { RoomRegistry } from './room-registry.js';
 export interface HistoryLimits {
   historyPageDefault: number;
   historyPageMax: number;
+  /** Whether guests' public rooms are listed in the directory (a guest costs nothing to make). */
+  directoryGuestRooms?: boolean;
 }
 
 /** Read-side room operations: history pages, read markers, "my rooms", the public directory. */
@@ -88,7 +90,9 @@ export class RoomQueries {
 
   /** Public named rooms matching `query`. */
   async directory(query: string, limit: number | undefined): Promise<RoomInfo[]> {
-    const rows = await this.#store.listPublicRooms(query, this.pageSize(limit));
+    const rows = await this.#store.listPublicRooms(query, this.pageSize(limit), {
+      guestRooms: this.#limits.directoryGuestRooms === true,
+    });
     return rows.map((r) => this.#info(r.id, r, r.memberCount ?? 0));
   }
 

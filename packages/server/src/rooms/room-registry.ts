@@ -20,6 +20,9 @@ export class RoomRegistry {
   readonly #onPurge: (roomId: string) => Promise<void>;
   readonly #observers: MembershipObserver[] = [];
   readonly #homes: RoomHomes;
+  /** Who appears offline although connected (presence's hidden flag); nobody until told. */
+  #hidden: (userId: string) => boolean = () => false;
+  readonly #isHidden = (userId: string): boolean => this.#hidden(userId);
   /** Which sessions elsewhere are in a room (cluster takeover); none on a single node. */
   #census: (roomId: string) => Promise<Actor[]> = () => Promise.resolve([]);
   /** Handed to every room this registry makes: forwards to whoever observes membership. */
@@ -66,6 +69,11 @@ export class RoomRegistry {
    */
   observeMembership(observer: MembershipObserver): void {
     this.#observers.push(observer);
+  }
+
+  /** Tell every room who appears offline (presence knows; rooms only ask). */
+  seeHidden(hidden: (userId: string) => boolean): void {
+    this.#hidden = hidden;
   }
 
   /** The rooms loaded now (a snapshot, so callers may await while iterating). */
@@ -162,6 +170,7 @@ export class RoomRegistry {
         createdBy: stored.createdBy,
       },
       this.#membership,
+      this.#isHidden,
     );
     for (const m of members) {
       room.members.set(m.userId, {
@@ -200,6 +209,7 @@ export class RoomRegistry {
         createdBy,
       },
       this.#membership,
+      this.#isHidden,
     );
     this.#rooms.set(id, room);
     this.#onChange();

@@ -12,6 +12,7 @@ import type { Room, RoomMember } from './room.js';
 import { authorize, joiningRole, requireMember, roleIn } from './room-policy.js';
 import type { RoomLog } from './room-log.js';
 import type { RoomRegistry } from './room-registry.js';
+import type { RoomCreationLimits } from './room-creation-limits.js';
 
 export interface RoomLimits {
   roomMaxMembers: number;
@@ -44,6 +45,7 @@ export class RoomService {
   readonly #broker: Broker;
   readonly #limits: RoomLimits;
   readonly #invites: InviteAdmission;
+  readonly #creations: RoomCreationLimits | null;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -52,6 +54,8 @@ export class RoomService {
     broker: Broker;
     limits: RoomLimits;
     invites: InviteAdmission;
+    /** Bounds how many rooms users (and addresses) make persistent; null: unbounded. */
+    creations?: RoomCreationLimits | null;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
@@ -59,6 +63,7 @@ export class RoomService {
     this.#broker = deps.broker;
     this.#limits = deps.limits;
     this.#invites = deps.invites;
+    this.#creations = deps.creations ?? null;
   }
 
   /** Create a room (owned by the actor, who is joined), named and persistent if a name is given. */
@@ -133,7 +138,8 @@ export class RoomService {
         }
       } else if (!member.sessions.has(actor.sessionId)) {
         member.sessions.add(actor.sessionId);
-        if (member.sessions.size === 1) {
+        // A hidden user's arrival is not told: to the others they are still offline.
+        if (member.sessions.size === 1 && room.shownOnline(member)) {
           await this.#log.transient(room, {
             type: 'member.presence',
             room: room.id,
@@ -161,12 +167,15 @@ export class RoomService {
       member.sessions.delete(actor.sessionId);
       if (member.sessions.size > 0) return;
       if (room.persistent && reason === 'timeout') {
-        await this.#log.transient(room, {
-          type: 'member.presence',
-          room: room.id,
-          user: actor.user.id,
-          online: false,
-        });
+        // Hidden, they already looked offline: telling it now would say they had been there.
+        if (!room.isHidden(actor.user.id)) {
+          await this.#log.transient(room, {
+            type: 'member.presence',
+            room: room.id,
+            user: actor.user.id,
+            online: false,
+          });
+        }
       } else {
         if (room.persistent) await this.#store.removeMember(room.id, actor.user.id);
         room.members.delete(actor.user.id);
@@ -196,7 +205,16 @@ export class RoomService {
         topic: patch.topic ?? room.topic,
         visibility: patch.visibility ?? room.visibility,
       };
-      if (!room.persistent && next.name !== null) await this.#persist(room, next);
+      if (!room.persistent && next.name !== null) {
+        // Naming is what makes a room last (and fill the directory), so naming is what is limited.
+        this.#creations?.take(actor);
+        try {
+          await this.#persist(room, next);
+        } catch (err) {
+          this.#creations?.giveBack(actor);
+          throw err;
+        }
+      }
       await this.#log.append(room, {
         type: 'room.updated',
         by: actor.user,
@@ -255,6 +273,25 @@ export class RoomService {
       await this.#log.append(room, { type: 'member.left', user: target.ref, reason: 'removed' });
       return [...target.sessions].map((sessionId) => ({ user: target.ref, sessionId }));
     });
+  }
+
+  /**
+   * The user started or stopped appearing offline: every loaded room where a session of theirs
+   * is tells its members, exactly as when they connect or go offline (`member.presence`).
+   */
+  async visibilityChanged(userId: string): Promise<void> {
+    for (const room of this.#registry.list()) {
+      const member = room.members.get(userId);
+      if (!member || member.sessions.size === 0) continue;
+      await room.queue.run(() =>
+        this.#log.transient(room, {
+          type: 'member.presence',
+          room: room.id,
+          user: userId,
+          online: room.shownOnline(member),
+        }),
+      );
+    }
   }
 
   /** Whether this session is in the room now (the gateway asks before it stops delivering). */

@@ -70,6 +70,8 @@ export class Room {
   /** When each user last had a typing start fanned out (throttling). */
   readonly typingAt = new Map<string, number>();
 
+  readonly #hidden: (userId: string) => boolean;
+
   constructor(
     init: {
       id: string;
@@ -83,8 +85,10 @@ export class Room {
       createdBy: string;
     },
     observer?: MembershipObserver,
+    hidden: (userId: string) => boolean = () => false,
   ) {
     this.members = observer ? new MemberMap(this, observer) : new Map<string, RoomMember>();
+    this.#hidden = hidden;
     this.id = init.id;
     this.name = init.name;
     this.topic = init.topic;
@@ -116,8 +120,21 @@ export class Room {
     };
   }
 
+  /**
+   * Whether others see the member in the room now: a session is in it and the user does not appear
+   * offline (hidden must look exactly like offline in every field, here too).
+   */
+  shownOnline(m: RoomMember): boolean {
+    return m.sessions.size > 0 && !this.#hidden(m.ref.id);
+  }
+
+  /** The user appears offline (presence's hidden flag) whether or not they are connected. */
+  isHidden(userId: string): boolean {
+    return this.#hidden(userId);
+  }
+
   memberView(m: RoomMember): Member {
-    return { ...m.ref, role: m.role, online: m.sessions.size > 0 };
+    return { ...m.ref, role: m.role, online: this.shownOnline(m) };
   }
 
   memberList(): Member[] {

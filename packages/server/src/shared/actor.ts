@@ -7,4 +7,6 @@ import type { UserRef } from '@presence/protocol';
 export interface Actor {
   user: UserRef;
   sessionId: string;
+  /** The client's address when the session acts over a connection (per-address limits). */
+  address?: string;
 }

@@ -120,7 +120,11 @@ export class KyselyStore implements Store {
     });
   }
 
-  listPublicRooms(query: string, limit: number): Promise<StoredRoom[]> {
+  listPublicRooms(
+    query: string,
+    limit: number,
+    options: { guestRooms?: boolean } = {},
+  ): Promise<StoredRoom[]> {
     // `\` escapes the pattern's own wildcards, so "50%" and "a_b" match literally.
     const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.run(async () => {
@@ -136,6 +140,8 @@ export class KyselyStore implements Store {
             .as('member_count'),
         )
         .where('r.visibility', '=', 'public')
+        // Guest ids begin with `~`, which is no LIKE wildcard.
+        .$if(options.guestRooms !== true, (qb) => qb.where('r.created_by', 'not like', '~%'))
         .where((eb) =>
           eb.or([
             sql<boolean>`lower(r.name) like lower(${pattern}) escape '\\'`,

@@ -34,8 +34,11 @@ export interface Store {
   createRoom(room: StoredRoom, members: StoredMember[], events: RoomEvent[]): Promise<void>;
   getRoom(id: string): Promise<StoredRoom | undefined>;
   updateRoom(id: string, patch: Partial<Pick<StoredRoom, 'name' | 'topic' | 'visibility'>>): Promise<void>;
-  /** Public persistent rooms whose name or topic contains `query` (case-insensitive), by name. */
-  listPublicRooms(query: string, limit: number): Promise<StoredRoom[]>;
+  /**
+   * Public persistent rooms whose name or topic contains `query` (case-insensitive), by name.
+   * Rooms created by guests (`created_by` starting with `~`) only with `guestRooms: true`.
+   */
+  listPublicRooms(query: string, limit: number, options?: { guestRooms?: boolean }): Promise<StoredRoom[]>;
 
   upsertMember(roomId: string, member: StoredMember): Promise<void>;
   removeMember(roomId: string, userId: string): Promise<void>;

@@ -72,7 +72,8 @@ export class TransportHub {
       noServer: true,
       perMessageDeflate: false,
       // A hard memory guard only; frames over maxFrameBytes get FRAME_TOO_LARGE from the connection.
-      maxPayload: options.maxFrameBytes * 4 + 1024,
+      // Exactly 4× (docs/protocol.md, Limits): past it `ws` closes with 1009 and no error message.
+      maxPayload: options.maxFrameBytes * 4,
     });
   }
 

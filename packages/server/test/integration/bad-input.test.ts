@@ -203,7 +203,8 @@ test('a client that stops answering heartbeats is closed with HEARTBEAT_TIMEOUT'
     // A client that answers pings stays.
     const polite = await RawClient.tcp(hb.tcp.port);
     await polite.hello('Polite');
-    await new Promise((r) => setTimeout(r, 600));
+    // Six pings answered span four timeouts: a client the server wrongly timed out would be gone.
+    for (let i = 0; i < 6; i++) await polite.next((m) => m['type'] === 'ping' && m['id'] === undefined);
     assert.ok(!polite.closed);
     polite.close();
   } finally {

@@ -1,3 +1,4 @@
+// test-needs: postgres redis
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -374,16 +374,65 @@ describe('direct messages over sockets', () => {
       'Ann→busy',
     ]);
 
-    // Bob comes back on a new session: what was kept arrives, oldest first, marked offline.
+    // Bob shows himself online: what was kept arrives on his session now, oldest first, marked offline.
     await b.ok('presence.set', { state: 'online', hidden: false });
-    const b2 = await session(bob);
     const kept: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const m = await nextDm(b2);
+      const m = await nextDm(b);
       assert.equal(m['offline'], true);
       kept.push(String(m['text']));
     }
     assert.deepEqual(kept, ['Cid→busy', 'Ann→away', 'Cid→away', 'Ann→hidden', 'Cid→hidden']);
+  });
+
+  test('kept while busy or away: delivered on the state change to every session, and the sender is told', async () => {
+    const [ann, bob] = await pair();
+    const cid = await register(srv, 'Cid');
+    const [b1, b2] = [await session(bob), await session(bob)];
+    const [a1, a2] = [await session(ann), await session(ann)];
+    const c = await session(cid);
+    await c.ok('contacts.request', { user: bob.id });
+    await b1.ok('contacts.accept', { user: cid.id });
+    await b1.ok('contacts.groups', { user: ann.id, groups: ['vip'] });
+    await b1.ok('contacts.important', { group: 'vip' });
+
+    for (const b of [b1, b2]) await b.ok('presence.set', { state: 'away' });
+    const fromAnn = await a1.ok('dm.send', { to: bob.id, text: 'kept for Bob' });
+    const fromCid = await c.ok('dm.send', { to: bob.id, text: 'kept too' });
+    assert.deepEqual([fromAnn['outcome'], fromCid['outcome']], ['queued', 'queued']);
+
+    // Busy accepts the important group: Ann's message goes to both of Bob's sessions, Cid's waits.
+    await b1.ok('presence.set', { state: 'busy' });
+    for (const b of [b1, b2]) {
+      const m = await nextDm(b);
+      assert.deepEqual(
+        [m['id'], m['text'], m['offline'], m['from']],
+        [fromAnn['id'], 'kept for Bob', true, ref(ann)],
+      );
+    }
+    for (const a of [a1, a2]) {
+      const notice = await a.next((m) => m['type'] === 'dm.delivered');
+      assert.deepEqual(Object.keys(notice).sort(), ['id', 'to', 'ts', 'type']);
+      assert.deepEqual([notice['id'], notice['to']], [fromAnn['id'], bob.id]);
+    }
+
+    // Online accepts every contact: now Cid's, and Cid hears of it — at this change, not before.
+    const changed = Date.now();
+    await b2.ok('presence.set', { state: 'online' });
+    for (const b of [b1, b2]) {
+      const m = await nextDm(b);
+      assert.deepEqual([m['id'], m['text'], m['offline']], [fromCid['id'], 'kept too', true]);
+    }
+    const notice = await c.next((m) => m['type'] === 'dm.delivered');
+    assert.equal(notice['id'], fromCid['id']);
+    assert.ok(Number(notice['ts']) >= changed, 'delivered on the change to online');
+    // Nothing is left for a later session.
+    const b3 = await session(bob);
+    await a1.ok('dm.send', { to: bob.id, text: 'live' });
+    assert.equal((await nextDm(b3))['text'], 'live');
+    await settle(c);
+    const extra = [a1, a2, c].flatMap((x) => eventsOf(x, 'dm.delivered'));
+    assert.deepEqual(extra, [], 'one notice per delivery, to each of the sender’s sessions');
   });
 
   test('a blocked contact is refused like a stranger, online or not, and nothing is kept', async () => {

@@ -1,3 +1,4 @@
+// test-needs: postgres
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import { createTestSchema, TEST_DATABASE_URL } from '../../../../test/postgres.j
 import { RawClient, type Json } from '../../../../test/raw-client.js';
 
 /** These tests send quickly on purpose; rate limiting has its own test. */
-const FAST = { rateLimitPerSecond: 5_000, rateLimitBurst: 5_000 };
+// These guests' public rooms are looked up in the directory, which lists guests' rooms only on request.
+const FAST = { rateLimitPerSecond: 5_000, rateLimitBurst: 5_000, directoryGuestRooms: true };
 
 /** Each backend gives a config that survives a restart (same file, or same schema) and a cleanup. */
 const backends: Record<string, () => Promise<{ config: Partial<Config>; cleanup(): Promise<void> }>> = {

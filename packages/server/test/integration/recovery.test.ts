@@ -31,6 +31,20 @@ async function settle(ms = 100): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
+/** Poll until `cond` holds; a fixed sleep would make the assertions after it pass vacuously. */
+async function until(cond: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await settle(10);
+  }
+}
+
+/** Wait until `c` has received a room message with `text` (without consuming it). */
+function seen(c: RawClient, text: string): Promise<void> {
+  return until(() => c.received.some((m) => m['type'] === 'message' && m['text'] === text), `"${text}"`);
+}
+
 test('a quick reconnect (WebSocket → TCP) resumes the session and replays exactly what was missed', async () => {
   const a = await RawClient.ws(srv.wsUrl);
   const welcome = await a.hello('Ann');
@@ -39,7 +53,7 @@ test('a quick reconnect (WebSocket → TCP) resumes the session and replays exac
   const room = roomOf(await a.ok('room.create'));
   await bob.ok('room.join', { room: room.id });
   await a.ok('chat.send', { room: room.id, text: 'before the drop' });
-  await settle(50);
+  await seen(a, 'before the drop');
   const lastSeen = Math.max(...roomEvents(a, room.id).map((e) => e['seq'] as number));
   a.close();
   for (let i = 0; i < 10; i++) await bob.ok('chat.send', { room: room.id, text: `missed ${i}` });
@@ -57,10 +71,11 @@ test('a quick reconnect (WebSocket → TCP) resumes the session and replays exac
   ]);
   // Messages sent right after the resume arrive after the replay, once.
   await bob.ok('chat.send', { room: room.id, text: 'live after resume' });
-  await settle(100);
+  await seen(a2, 'live after resume');
   const texts = roomEvents(a2, room.id).map((e) => e['text']);
   assert.deepEqual(texts, [...Array.from({ length: 10 }, (_, i) => `missed ${i}`), 'live after resume']);
-  // Bob saw no leave/join noise.
+  // Bob saw no leave/join noise: it would be sequenced before his last message, which he has.
+  await seen(bob, 'live after resume');
   assert.equal(
     bob.received.filter((m) => m['type'] === 'member.left' || m['type'] === 'member.joined').length,
     0,
@@ -103,7 +118,7 @@ test('resuming while messages keep flowing loses nothing and duplicates nothing'
   }
   sending = false;
   await sender;
-  await settle(100);
+  await seen(client, `m${sent - 1}`);
   got.push(...roomEvents(client, room.id));
   const messages = got.filter((e) => e['type'] === 'message').map((e) => e['text']);
   assert.deepEqual(
@@ -129,7 +144,6 @@ test('after the session expired, the token still gives the same user and the roo
     await bob.hello('Bob');
     const room = roomOf(await bob.ok('room.create'));
     await a.ok('room.join', { room: room.id });
-    await settle(20);
     const seq = Math.max(...roomEvents(a, room.id).map((e) => e['seq'] as number), 0);
     a.close();
     await bob.event('member.left', (m) => m['reason'] === 'timeout');
@@ -143,7 +157,8 @@ test('after the session expired, the token still gives the same user and the roo
     assert.equal(w['userId'], welcome['userId']);
     assert.notEqual(w['sessionId'], welcome['sessionId']);
     assert.equal((w['rooms'] as Json[])[0]!['recovered'], true);
-    await settle(50);
+    // Ann's own join comes last in the log: anything unexpected would be before it.
+    await until(() => roomEvents(a2, room.id).length >= 5, 'the replay and the rejoin');
     const types = roomEvents(a2, room.id).map(
       (e) => `${e['type']}:${e['text'] ?? (e['user'] as Json)['name']}`,
     );
@@ -216,7 +231,9 @@ test('a refused recovery leaves no member behind (position beyond the log)', asy
     rooms: [{ room: room.id, epoch: room.epoch, seq: 99_999 }],
   });
   assert.equal((w['rooms'] as Json[])[0]!['recovered'], false);
-  await settle(50);
+  // A join by the refused recovery would be sequenced before this message in the room's log.
+  await owner.ok('chat.send', { room: room.id, text: 'anyone?' });
+  await seen(owner, 'anyone?');
   assert.equal(owner.received.filter((m) => m['type'] === 'member.joined').length, 0);
   const snapshot = await owner.ok('room.join', { room: room.id });
   assert.deepEqual(
@@ -276,7 +293,7 @@ test('after a server restart, a named room is recovered from the store', async (
     });
     assert.equal(w['userId'], welcome['userId']);
     assert.equal((w['rooms'] as Json[])[0]!['recovered'], true);
-    await settle(50);
+    await until(() => roomEvents(a2, room.id).length >= 2, 'the replay');
     assert.deepEqual(
       roomEvents(a2, room.id).map((e) => e['type']),
       ['member.joined', 'message'],

@@ -1,3 +1,4 @@
+// test-needs: postgres
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../../../test/harness.js';

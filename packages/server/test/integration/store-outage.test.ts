@@ -1,3 +1,4 @@
+// test-needs: postgres
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestServer } from '../../../../test/harness.js';

@@ -1,3 +1,4 @@
+// test-needs: postgres
 import assert from 'node:assert/strict';
 import type { StoredUser } from '../../../src/store/identity-store.js';
 import { onEveryBackend } from './backends.js';

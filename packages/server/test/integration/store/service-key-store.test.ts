@@ -1,3 +1,4 @@
+// test-needs: postgres
 import assert from 'node:assert/strict';
 import { createServiceKey, hashServiceKey, verifyServiceKey } from '../../../src/identity/service-keys.js';
 import type { StoredServiceKey } from '../../../src/store/identity-store.js';

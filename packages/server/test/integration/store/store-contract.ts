@@ -121,6 +121,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
       assert.deepEqual(await ids('alpha'), ['b']);
     });
 
+    it("listPublicRooms leaves guests' rooms out unless asked for them", async (store) => {
+      await store.createRoom(room('acct', { name: 'Open mic' }), [], []);
+      await store.createRoom(room('guest', { name: 'Open bar', createdBy: '~abcdefghij@test' }), [], []);
+      const ids = async (guestRooms?: boolean) =>
+        (await store.listPublicRooms('open', 10, guestRooms === undefined ? undefined : { guestRooms })).map(
+          (r) => r.id,
+        );
+      assert.deepEqual(await ids(), ['acct']);
+      assert.deepEqual(await ids(false), ['acct']);
+      assert.deepEqual(await ids(true), ['guest', 'acct']);
+    });
+
     it('upsertMember adds or refreshes; removeMember removes', async (store) => {
       await seedRoom(store, 'r1', 4, [bob]);
       // A member joining later starts with everything so far read.

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 // @ts-expect-error -- a plain .mjs script without type declarations
-import { isStale } from '../scripts/build-changed.mjs';
+import { isStale } from '../../scripts/build-changed.mjs';
 
 const stale = isStale as (base: string, inputs: string[], output: string) => boolean;
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'presence-start-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
