@@ -24,7 +24,7 @@ import { signalingThroughput } from './signaling-throughput.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
-const known = ['fanout', 'latency', 'idle', 'signaling', 'presence'];
+const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz'];
 // Opt-in only: needs Redis and PostgreSQL running (see bench/cluster.ts).
 const optIn = ['cluster'];
 const wanted = named.length === 0 ? known : named;
@@ -95,6 +95,12 @@ if (wanted.includes('presence')) {
     '',
     ...presenceRoomSection(measured.presenceRoom),
   ]);
+}
+if (wanted.includes('fuzz')) {
+  step('fuzz');
+  // Robustness, not speed: the run fails on any INTERNAL_ERROR or undocumented reply.
+  const table = await script('./fuzz.ts', ['--frames', quick ? '10000' : '100000']);
+  sections.push(['## fuzz: seeded mutated frames per transport (no timed assertion)', '', table]);
 }
 if (wanted.includes('cluster')) {
   step('cluster');
