@@ -6,6 +6,8 @@ const backend = 'http://127.0.0.1:7880';
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
+  // Preact components are plain TSX: esbuild's automatic JSX runtime is the whole compiler step.
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

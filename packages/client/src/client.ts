@@ -275,7 +275,8 @@ export class PresenceClient {
    * Post a message. The nonce (random unless given) makes the send idempotent: if the connection
    * drops before the acknowledgement, the client sends it again with the same nonce after
    * reconnecting, and the server stores it once (`duplicate: true` on the repeat). A chat send never
-   * times out while it waits for a connection or for the rate budget; it is pending (see
+   * times out (`requestTimeoutMs` does not apply): waiting for a connection, for the rate budget or
+   * for its reply, it is pending (see
    * {@link PresenceClient.pendingSends}, events `send.pending`, `send.settled`, `send.failed`) until
    * the server stores or refuses it, or the client is closed.
    *

@@ -12,8 +12,9 @@ export interface PendingRequest {
   /** Sent on the current connection (false while queued for the next one). */
   sent: boolean;
   /**
-   * The timeout runs only while the request is on a connection (chat sends): queued behind the rate
-   * budget or waiting for a reconnection, it waits as long as it takes.
+   * No timeout (chat sends): queued behind the rate budget, waiting for a reconnection or for a
+   * reply, it stays until the server answers (it answers every request once) or the client closes.
+   * A dead connection is the heartbeat's to notice; then the request is sent again.
    */
   readonly patient?: boolean;
   /** Called with the `ok` result, before the caller's promise resolves. */
@@ -29,10 +30,7 @@ export type NewRequest = Omit<PendingRequest, 'sent' | 'resolve' | 'reject'>;
  * grow), bounded so a stalled connection cannot make it grow without limit.
  */
 export class PendingRequests {
-  private readonly entries = new Map<
-    number,
-    { request: PendingRequest; timer: Timer | undefined; timeoutMs: number }
-  >();
+  private readonly entries = new Map<number, { request: PendingRequest; timer: Timer | undefined }>();
 
   constructor(private readonly limit: number) {}
 
@@ -40,7 +38,7 @@ export class PendingRequests {
     return this.entries.size;
   }
 
-  /** Register a request; its promise rejects with TIMEOUT after `timeoutMs`. */
+  /** Register a request; its promise rejects with TIMEOUT after `timeoutMs` (unless patient). */
   add(spec: NewRequest, timeoutMs: number): Promise<unknown> {
     if (this.entries.size >= this.limit) {
       return Promise.reject(
@@ -53,25 +51,20 @@ export class PendingRequests {
     return new Promise((resolve, reject) => {
       const request: PendingRequest = { ...spec, sent: false, resolve, reject };
       const timer = spec.patient ? undefined : this.timer(request, timeoutMs);
-      this.entries.set(spec.id, { request, timer, timeoutMs });
+      this.entries.set(spec.id, { request, timer });
     });
   }
 
-  /** The request went out on the current connection (a patient one starts its timeout now). */
+  /** The request went out on the current connection. */
   markSent(id: number): void {
     const entry = this.entries.get(id);
-    if (!entry) return;
-    entry.request.sent = true;
-    if (entry.request.patient && entry.timer === undefined)
-      entry.timer = this.timer(entry.request, entry.timeoutMs);
+    if (entry) entry.request.sent = true;
   }
 
   /** The server did not process it (RATE_LIMITED): it waits to be sent again. */
   requeue(id: number): void {
     const entry = this.entries.get(id);
-    if (!entry) return;
-    entry.request.sent = false;
-    this.pauseTimer(entry);
+    if (entry) entry.request.sent = false;
   }
 
   /** Every waiting request, oldest first. */
@@ -87,12 +80,6 @@ export class PendingRequests {
         new PresenceClientError('TIMEOUT', `${request.type} got no reply within ${timeoutMs} ms.`),
       );
     }, timeoutMs);
-  }
-
-  private pauseTimer(entry: { request: PendingRequest; timer: Timer | undefined }): void {
-    if (!entry.request.patient || entry.timer === undefined) return;
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
   }
 
   get(id: number): PendingRequest | undefined {
@@ -120,12 +107,10 @@ export class PendingRequests {
    * rather than being applied twice.
    */
   disconnected(): void {
-    for (const entry of [...this.entries.values()]) {
-      const { request } = entry;
+    for (const { request } of [...this.entries.values()]) {
       if (!request.sent) continue;
       if (request.resend) {
         request.sent = false;
-        this.pauseTimer(entry);
       } else {
         this.take(request.id)?.reject(
           new PresenceClientError(

@@ -6,3 +6,4 @@ export * from './server-messages.js';
 export * from './codec.js';
 export * from './live.js';
 export * from './presence.js';
+export * from './limits.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { displayName, timestamp, userId } from './ids.js';
 import { userRef } from './models.js';
 import { request } from './request-schema.js';
+import { PRESENCE_LIMITS } from './limits.js';
 
 /** What a device can say about itself. `offline` is never set: it is what no device means. */
 export const deviceState = z.enum(['chatty', 'online', 'busy', 'away']);
@@ -29,8 +30,6 @@ export const userPresence = z.object({
   lastActive: timestamp.nullable(),
 });
 export type UserPresence = z.infer<typeof userPresence>;
-
-export const PRESENCE_LIMITS = { statusLength: 256, groupName: 40, groups: 32, contactMessage: 200 } as const;
 
 const groupName = z.string().trim().min(1).max(PRESENCE_LIMITS.groupName);
 
@@ -125,6 +124,8 @@ export const presenceResultSchemas = {
     outcome: z.enum(['delivered', 'queued']),
     id: z.string(),
     ts: timestamp,
+    /** Sanitized HTML rendered from the text, as in the `dm` event: the sender shows it as sent. */
+    html: z.string(),
   }),
 } as const;
 

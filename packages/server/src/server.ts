@@ -257,6 +257,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     brokerHealthy: () => broker.healthy(),
     metrics: config.metrics ? metrics : null,
     metricsAccess: config,
+    frameAncestors: config.frameAncestors,
     store,
     queries,
     rooms: ops,

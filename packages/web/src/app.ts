@@ -23,11 +23,13 @@ export interface AppEvents extends Record<string, unknown> {
   conn: AppConnState;
   me: Welcome | null;
   myRooms: void;
-  toast: { text: string; kind: 'error' | 'info' };
+  toast: { text: string; kind: 'error' | 'info'; key: string };
   /** A call signaling message addressed to this session. */
   liveSignal: LiveSignalEvent;
   /** Logged in or out: the views start over with the new user. */
   identity: void;
+  /** The browser's network went away (false) or came back (true). */
+  network: boolean;
 }
 
 /**
@@ -46,6 +48,32 @@ export class App extends Emitter<AppEvents> {
   myRoomsUnavailable = false;
   /** The room on screen: its unread count stays 0 while it is being read. */
   currentRoom: string | null = null;
+  /**
+   * Whether the browser has a network (`navigator.onLine` and its events). It says so at once,
+   * where the connection's heartbeat takes seconds to notice a dead link.
+   */
+  online = navigator.onLine;
+
+  constructor() {
+    super();
+    window.addEventListener('offline', () => this.setOnline(false));
+    window.addEventListener('online', () => this.setOnline(true));
+  }
+
+  private setOnline(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.emit('network', online);
+    if (!online) {
+      // What is on its way now waits for the network; the SDK re-sends it with its nonce.
+      for (const store of this.rooms.values())
+        for (const p of store.pending.values())
+          if (p.state === 'sending') store.updatePending(p.nonce, { state: 'waiting', error: null });
+    } else if (this.conn === 'reconnecting' || this.conn === 'failed') {
+      // Back: reconnect now rather than at the end of the current back-off delay.
+      this.retry();
+    }
+  }
 
   private client: ChatClient | null = null;
   private connecting: Promise<ChatClient> | null = null;
@@ -222,6 +250,7 @@ export class App extends Emitter<AppEvents> {
     if (this.conn === state) return;
     this.conn = state;
     this.emit('conn', state);
+    if (state === 'connected') void this.flushOutbox();
   }
 
   private onRoomEvent(event: RoomEvent): void {
@@ -290,20 +319,83 @@ export class App extends Emitter<AppEvents> {
    * Send a chat message. It shows as "sending" until its own event comes back; the nonce makes a
    * re-send after a reconnect harmless (the SDK does that by itself).
    */
-  async send(room: string, text: string): Promise<void> {
+  /**
+   * Post a message: it shows at once as pending and stays in the timeline until the server has it.
+   * Without a connection (or when asked to slow down) it waits and goes again by itself with the
+   * same nonce, so the server stores it once; a refusal leaves it there as failed, to retry.
+   */
+  send(room: string, text: string): void {
     const store = this.room(room);
     const nonce = randomNonce();
-    store.addPending({ nonce, text, ts: Date.now() });
+    store.addPending({
+      nonce,
+      text,
+      ts: Date.now(),
+      state: this.online ? 'sending' : 'waiting',
+      error: null,
+    });
+    this.outbox.push({ store, nonce });
+    void this.flushOutbox();
+  }
+
+  /** Send a failed message again (its Retry button). */
+  resend(room: string, nonce: string): void {
+    const store = this.room(room);
+    if (!store.pending.has(nonce)) return;
+    store.updatePending(nonce, { state: 'sending', error: null });
+    this.outbox.push({ store, nonce });
+    void this.flushOutbox();
+  }
+
+  /** Messages go one at a time, in the order they were written. */
+  private readonly outbox: { store: RoomStore; nonce: string }[] = [];
+  private flushing = false;
+  private retryTimer: number | null = null;
+
+  private async flushOutbox(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.outbox.length > 0) {
+        const next = this.outbox[0];
+        if (!next) break;
+        const outcome = await this.deliver(next.store, next.nonce);
+        if (outcome === 'wait') return; // retried on reconnect or after the server's delay
+        this.outbox.shift();
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async deliver(store: RoomStore, nonce: string): Promise<'done' | 'wait'> {
+    const message = store.pending.get(nonce);
+    if (!message) return 'done';
+    store.updatePending(nonce, { state: this.online ? 'sending' : 'waiting', error: null });
     try {
       const client = await this.connected();
-      await client.sendChat(room, text, { nonce });
+      await client.sendChat(store.id, message.text, { nonce });
     } catch (err) {
-      store.settlePending(nonce);
-      throw err;
+      const code = errorCode(err);
+      if (code !== undefined && RETRYABLE.has(code)) {
+        store.updatePending(nonce, { state: 'waiting', error: null });
+        // Disconnected: the next `connected` flushes. Otherwise (slow down, timeout): try again soon.
+        const delay = code === 'RATE_LIMITED' ? retryAfter(err) : 2_000;
+        if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
+        this.retryTimer = window.setTimeout(() => {
+          this.retryTimer = null;
+          void this.flushOutbox();
+        }, delay);
+        return 'wait';
+      }
+      store.updatePending(nonce, { state: 'failed', error: errorText(err) });
+      this.toast(`Could not send: ${errorText(err)}`, 'error', 'send-failed');
+      return 'done';
     }
     // Normally the event arrived first; if not, it is on its way (or was a duplicate of one we have).
     if (store.hasNonce(nonce)) store.settlePending(nonce);
     else window.setTimeout(() => store.settlePending(nonce), 10_000);
+    return 'done';
   }
 
   async edit(room: string, seq: number, text: string): Promise<void> {
@@ -367,9 +459,34 @@ export class App extends Emitter<AppEvents> {
     return rooms;
   }
 
-  toast(text: string, kind: 'error' | 'info' = 'error'): void {
-    this.emit('toast', { text, kind });
+  /**
+   * A short notice. Notices with the same `key` (by default, the same text) replace each other
+   * instead of stacking: a burst of failures is one notice that counts them.
+   */
+  toast(text: string, kind: 'error' | 'info' = 'error', key: string = text): void {
+    this.emit('toast', { text, kind, key });
   }
+}
+
+/**
+ * Failures after which a message is worth sending again as is: the connection (client-side codes)
+ * or the server's momentary state, not the message itself.
+ */
+const RETRYABLE: ReadonlySet<string> = new Set([
+  'TIMEOUT',
+  'DISCONNECTED',
+  'CLOSED',
+  'NOT_CONNECTED',
+  'CONNECT_FAILED',
+  'TOO_MANY_PENDING',
+  'RATE_LIMITED',
+  'ROOM_UNAVAILABLE',
+  'STORE_UNAVAILABLE',
+]);
+
+function retryAfter(err: unknown): number {
+  const ms = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && ms > 0 ? Math.min(ms, 30_000) : 1_000;
 }
 
 /** 128 random bits as hex; `crypto.getRandomValues` works on plain http too (randomUUID does not). */

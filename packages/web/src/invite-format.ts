@@ -73,7 +73,7 @@ export function inviteUsesText(invite: {
 export function inviteKindText(kind: 'single' | 'public'): string {
   return kind === 'single'
     ? 'Single-use invite: it lets one person in.'
-    : 'Public invite: anyone with this link can join.';
+    : 'Multi-use invite: anyone with this link can join.';
 }
 
 /** RATE_LIMITED after failed logins: when to try again. */

@@ -36,7 +36,7 @@ export interface DmMessage {
   id: string | null;
   own: boolean;
   text: string;
-  /** Server-rendered, sanitized HTML (received messages); null for our own until echoed. */
+  /** Server-rendered, sanitized HTML; null for our own until the server answered. */
   html: string | null;
   ts: number;
   /** sending → delivered | queued | failed for ours; received for theirs. */
@@ -491,10 +491,11 @@ export class PresenceStore extends Emitter<PresenceStoreEvents> {
       msg.status = result.outcome;
       msg.id = result.id;
       msg.ts = result.ts;
+      // Shown as the server rendered it, as the recipient sees it (not the markdown source).
+      msg.html = result.html;
       // Our own echo (from another device) may have come first: keep one.
       const twin = convo.messages.find((m) => m !== msg && m.id === result.id);
       if (twin) {
-        msg.html = twin.html;
         convo.messages.splice(convo.messages.indexOf(twin), 1);
       }
     } catch (err) {

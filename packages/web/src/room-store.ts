@@ -18,11 +18,18 @@ export interface RoomStoreEvents extends Record<string, unknown> {
   pending: void;
 }
 
-/** A message sent from this tab that the server has not echoed yet. */
+/**
+ * A message sent from this tab that the server has not echoed yet. It stays in the timeline until
+ * it is: `sending` (on its way), `waiting` (no connection, or the server asked us to slow down: it
+ * goes again by itself, with the same nonce), `failed` (refused; the person may retry or discard).
+ */
 export interface PendingMessage {
   nonce: string;
   text: string;
   ts: number;
+  state: 'sending' | 'waiting' | 'failed';
+  /** Why it failed, in words (`failed` only). */
+  error: string | null;
 }
 
 const HISTORY_PAGE = 50;
@@ -176,7 +183,14 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
     this.emit('pending', undefined);
   }
 
-  /** Drop a pending message (failed, or acknowledged and already in the timeline). */
+  updatePending(nonce: string, change: Pick<PendingMessage, 'state' | 'error'>): void {
+    const message = this.pending.get(nonce);
+    if (!message || (message.state === change.state && message.error === change.error)) return;
+    this.pending.set(nonce, { ...message, ...change });
+    this.emit('pending', undefined);
+  }
+
+  /** Drop a pending message (discarded, or acknowledged and already in the timeline). */
   settlePending(nonce: string): void {
     if (this.pending.delete(nonce)) this.emit('pending', undefined);
   }

@@ -65,6 +65,8 @@ export class FakeServer {
   readonly rooms = new Map<string, FakeRoom>();
   readonly connections: FakeConnection[] = [];
   heartbeat = { intervalMs: 0, timeoutMs: 0 };
+  /** The rate budget the welcome announces (the server's defaults unless a test changes it). */
+  budget = { ratePerSecond: 20, burst: 60 };
   /** Called first for every message; return true when the test handled it itself. */
   intercept: ((message: Message, connection: FakeConnection) => boolean | void) | undefined;
   private readonly sessions = new Map<string, Session>();
@@ -243,7 +245,7 @@ export class FakeServer {
       resumed: known !== undefined,
       rooms,
       heartbeat: this.heartbeat,
-      limits: { maxFrameBytes: 65536, maxTextLength: 4000, historyPageMax: 100 },
+      limits: { maxFrameBytes: 65536, maxTextLength: 4000, historyPageMax: 100, ...this.budget },
       server: { domain: 'test', version: '0.0.0' },
     });
     for (const event of replays) connection.send(event);

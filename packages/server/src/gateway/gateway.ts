@@ -32,6 +32,8 @@ interface ClientState {
   queue: SerialQueue;
 }
 
+const BINARY_REFUSED = 'Binary frames are not accepted; send JSON as text frames.';
+
 /** Requests allowed to wait in one connection's queue; beyond it the client is flooding. */
 const MAX_QUEUED_REQUESTS = 256;
 
@@ -107,6 +109,21 @@ export class Gateway implements ConnectionSink {
       return;
     }
     void state.queue.run(() => this.#handle(conn, state, message));
+  }
+
+  onBinaryFrame(conn: Connection): void {
+    const state = conn.state as ClientState | undefined;
+    if (!state) return;
+    if (!state.bucket.take()) {
+      if (state.bucket.reject() > this.#limits.rateLimitCloseAfter) {
+        conn.close('RATE_LIMITED', 'Sustained flooding: connection closed.');
+      } else {
+        this.#replyError(conn, undefined, 'RATE_LIMITED', undefined, state.bucket.retryAfterMs());
+      }
+      return;
+    }
+    // Through the queue, so replies keep the order of the frames.
+    void state.queue.run(() => this.#replyError(conn, undefined, 'PROTOCOL_ERROR', BINARY_REFUSED));
   }
 
   async #handle(conn: Connection, state: ClientState, request: AnyRequest): Promise<void> {

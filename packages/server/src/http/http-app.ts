@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ERRORS, PresenceError, roomId as roomIdSchema } from '@presence/protocol';
 import { avatarEtag, renderAvatarPng, renderAvatarSvg } from '../identity/avatar.js';
 import type { Metrics } from '../ops/metrics.js';
+import { addSecurityHeaders } from './security-headers.js';
 import { metricsAccess, type MetricsAccessOptions } from './metrics-access.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
@@ -15,6 +16,9 @@ import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 
+/** Longest path parameter: a 320-character user id, every character percent-encoded, and then some. */
+const MAX_PATH_PARAM = 2_048;
+
 export interface HttpDeps {
   webDir: string;
   /** Behind a reverse proxy: req.ip from X-Forwarded-For (login limits per client address). */
@@ -22,6 +26,8 @@ export interface HttpDeps {
   /** Whether the broker can deliver (Redis connected, in a cluster). */
   brokerHealthy: () => boolean;
   metrics: Metrics | null;
+  /** Origins allowed to frame the web app (CSP frame-ancestors); empty = none. */
+  frameAncestors: string[];
   /** Who may read /metrics (addresses, bearer token). */
   metricsAccess: MetricsAccessOptions;
   store: Store;
@@ -45,8 +51,13 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // User ids may be 320 characters, and a URL carries them percent-encoded ('%' → '%25'):
+    // Fastify's default of 100 answered 414 for long ids in /avatars/:file and service API paths.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
     ...(deps.trustProxy ? { trustProxy: (_address: string, hop: number) => hop === 0 } : {}),
   });
+
+  addSecurityHeaders(app, { frameAncestors: deps.frameAncestors });
 
   app.get('/healthz', async (_req, reply) => {
     const storeOk = await deps.store.healthy().catch(() => false);

@@ -329,6 +329,12 @@ export const OPTIONS = [
     3_000,
     'On shutdown, how long sockets get to drain before they are destroyed.',
   ),
+  option(
+    'frameAncestors',
+    urlList.pipe(z.array(z.string().regex(/^(https?:\/\/[^\s;,']+|'self')$/, "an http(s) origin or 'self'"))),
+    [],
+    'Origins allowed to show the web app in a frame (CSP frame-ancestors), comma-separated, e.g. https://intranet.example.org; empty = none (X-Frame-Options DENY).',
+  ),
   option('metrics', bool, true, 'Serve Prometheus metrics at /metrics.'),
   option(
     'metricsToken',

@@ -136,7 +136,12 @@ export class DmService {
     }
     // The sender's other devices show what was sent from this one.
     await this.#users.send(from, json, actor.sessionId);
-    const result: DmResult = { outcome: decision === 'keep' ? 'queued' : 'delivered', id: event.id, ts };
+    const result: DmResult = {
+      outcome: decision === 'keep' ? 'queued' : 'delivered',
+      id: event.id,
+      ts,
+      html: event.html,
+    };
     if (key !== undefined) this.#remember(key, result);
     return result;
   }

@@ -9,6 +9,11 @@ export type TransportKind = 'ws' | 'tcp';
 export interface ConnectionSink {
   onOpen(conn: Connection): void;
   onFrame(conn: Connection, frame: string): void;
+  /**
+   * A WebSocket binary frame: refused, but only after it paid what any frame costs, so that a
+   * flood of them meets the same rate limit as text.
+   */
+  onBinaryFrame(conn: Connection): void;
   onClose(conn: Connection, code: ErrorCode | null): void;
 }
 
@@ -159,6 +164,20 @@ export abstract class Connection {
     if (this.#run !== null) this.#writeRun();
     this.#markClosed(code);
     this.shutdown(code);
+    this.#boundTrailingInput();
+  }
+
+  /**
+   * After our goodbye the client has a short while to finish the close handshake, but a client
+   * that keeps sending (a flood we just closed) would be read at full speed meanwhile: past a few
+   * frames' worth of further input the socket is dropped at once.
+   */
+  #boundTrailingInput(): void {
+    let budget = this.limits.maxFrameBytes * 4;
+    this.socket.on('data', (chunk: Buffer) => {
+      budget -= chunk.length;
+      if (budget < 0) this.socket.destroy();
+    });
   }
 
   /** Destroy the socket without a goodbye (shutdown deadline passed). Safe on a closed connection. */

@@ -45,6 +45,7 @@ export class TransportHub {
     this.#sink = {
       onOpen: (conn) => sink.onOpen(conn),
       onFrame: (conn, frame) => sink.onFrame(conn, frame),
+      onBinaryFrame: (conn) => sink.onBinaryFrame(conn),
       onClose: (conn, code) => {
         this.#forget(conn);
         sink.onClose(conn, code);

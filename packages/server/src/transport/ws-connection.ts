@@ -2,13 +2,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { ERRORS, type ErrorCode } from '@presence/protocol';
 import { Connection, type ConnectionLimits, type ConnectionSink } from './connection.js';
-import { OutboundFrame } from './outbound-frame.js';
-
-const BINARY_REFUSED = OutboundFrame.of({
-  type: 'error',
-  code: 'PROTOCOL_ERROR',
-  message: 'Binary frames are not accepted; send JSON as text frames.',
-});
+import type { OutboundFrame } from './outbound-frame.js';
 
 /**
  * A WebSocket connection. The `ws` library does the handshake and parses inbound frames; outbound
@@ -27,6 +21,7 @@ export class WsConnection extends Connection {
     ws.on('pong', () => {
       this.lastSeen = Date.now();
     });
+    // A client pinging without reading its pongs is terminated by ws (maxPendingAutoPongs).
     ws.on('ping', () => {
       this.lastSeen = Date.now();
     });
@@ -59,7 +54,8 @@ export class WsConnection extends Connection {
       return;
     }
     if (isBinary) {
-      this.send(BINARY_REFUSED);
+      // Refused by the gateway, after the rate limit: binary floods are floods too.
+      this.sink.onBinaryFrame(this);
       return;
     }
     this.sink.onFrame(this, buffer.toString('utf8'));

@@ -89,6 +89,28 @@ test('a TCP client and a WebSocket client chat in one room', async () => {
   ws.close();
 });
 
+test('sending ends the sender’s typing: the room gets typing false after the message, without a stop request', async () => {
+  const a = await RawClient.tcp(srv.tcp.port);
+  const b = await RawClient.ws(srv.wsUrl);
+  await a.hello('Ann');
+  await b.hello('Bob');
+  const room = ((await a.ok('room.create'))['room'] as Json)['id'] as string;
+  await b.ok('room.join', { room });
+  await a.ok('chat.typing', { room, typing: true });
+  assert.equal((await b.event('typing'))['typing'], true);
+  await a.ok('chat.send', { room, text: 'done typing' });
+  await b.event('message', (m) => m['text'] === 'done typing');
+  const stop = await b.event('typing');
+  assert.deepEqual([stop['typing'], (stop['user'] as Json)['name']], [false, 'Ann']);
+  // A message without typing first announces nothing; the next typing event is a fresh start.
+  await a.ok('chat.send', { room, text: 'no typing before this' });
+  await b.event('message', (m) => m['text'] === 'no typing before this');
+  await a.ok('chat.typing', { room, typing: true });
+  assert.equal((await b.event('typing'))['typing'], true);
+  a.close();
+  b.close();
+});
+
 test('a late joiner sees recent chat; seq numbers are consecutive', async () => {
   const a = await RawClient.ws(srv.wsUrl);
   await a.hello('Ann');

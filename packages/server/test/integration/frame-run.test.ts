@@ -19,6 +19,7 @@ async function pair(maxQueueBytes = 1 << 20): Promise<{
   const sink: ConnectionSink = {
     onOpen: () => undefined,
     onFrame: () => undefined,
+    onBinaryFrame: () => undefined,
     onClose: (_c: Connection, code) => closes.push(code),
   };
   const server = createServer();

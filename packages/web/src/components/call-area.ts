@@ -28,8 +28,18 @@ export function callArea(
   );
   const controls = callControls(call, app);
   const panel = h('section', { class: 'call-panel', 'aria-label': 'Call' }, grid.el, controls.el);
+  // Floating windows (the DM window) stay below the call's controls: they read where it ends.
+  const root = document.documentElement.style;
+  const placeFloating = (): void => {
+    if (panel.hidden || !panel.isConnected) root.removeProperty('--call-panel-bottom');
+    else root.setProperty('--call-panel-bottom', `${Math.round(panel.getBoundingClientRect().bottom)}px`);
+  };
+  const resized = new ResizeObserver(placeFloating);
+  resized.observe(panel);
+  window.addEventListener('resize', placeFloating);
   const render = (): void => {
     panel.hidden = call.state !== 'joined';
+    placeFloating();
   };
   const off = call.on('state', render);
   render();
@@ -38,6 +48,9 @@ export function callArea(
     el: h('div', { class: 'call-area' }, banner.el, panel),
     destroy() {
       off();
+      resized.disconnect();
+      window.removeEventListener('resize', placeFloating);
+      root.removeProperty('--call-panel-bottom');
       button.destroy();
       banner.destroy();
       grid.destroy();

@@ -5,7 +5,8 @@ import { autoGrow } from './message-item.ts';
 export interface ComposerOptions {
   roomLabel: () => string;
   maxLength: () => number;
-  send(text: string): Promise<void>;
+  /** Takes the message over (shown as pending in the timeline); the composer is cleared. */
+  send(text: string): void;
   typing(typing: boolean): void;
   /** ArrowUp in an empty composer: edit the last own message. Returns whether it did. */
   editLast(): boolean;
@@ -63,7 +64,7 @@ export function composer(opts: ComposerOptions): {
     sendBtn.disabled = input.value.trim() === '';
   };
 
-  const submit = async (): Promise<void> => {
+  const submit = (): void => {
     const text = input.value.trim();
     if (!text) return;
     if (text.length > opts.maxLength()) {
@@ -75,27 +76,18 @@ export function composer(opts: ComposerOptions): {
     input.value = '';
     autoGrow(input);
     syncButton();
-    try {
-      await opts.send(text);
-    } catch {
-      // Give the text back so nothing typed is lost; the app shows why.
-      if (input.value === '') {
-        input.value = text;
-        autoGrow(input);
-        syncButton();
-      }
-    }
+    opts.send(text);
   };
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    void submit();
+    submit();
     input.focus();
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
       e.preventDefault();
-      void submit();
+      submit();
     } else if (e.key === 'ArrowUp' && input.value === '' && !e.shiftKey) {
       if (opts.editLast()) e.preventDefault();
     }

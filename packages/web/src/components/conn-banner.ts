@@ -1,7 +1,10 @@
 import type { App, AppConnState } from '../app.ts';
 import { h } from '../dom.ts';
 
-/** "Reconnecting…" while the SDK reconnects; hidden whenever the connection is fine (or not started). */
+/**
+ * "You are offline" as soon as the browser loses its network, "Reconnecting…" while the SDK
+ * reconnects; hidden whenever the connection is fine (or not started).
+ */
 export function connBanner(app: App): HTMLElement {
   const text = h('span', { class: 'conn-banner__text' });
   const retry = h('button', {
@@ -17,21 +20,25 @@ export function connBanner(app: App): HTMLElement {
     text,
     retry,
   );
-  const render = (state: AppConnState): void => {
+  const render = (): void => {
+    const state: AppConnState | 'offline' = app.online || app.conn === 'idle' ? app.conn : 'offline';
     el.dataset['state'] = state;
-    const show = state === 'reconnecting' || state === 'closed' || state === 'failed';
+    const show = state === 'offline' || state === 'reconnecting' || state === 'closed' || state === 'failed';
     el.hidden = !show;
-    retry.hidden = state === 'reconnecting';
+    retry.hidden = state === 'reconnecting' || state === 'offline';
     text.textContent =
-      state === 'reconnecting'
-        ? 'Reconnecting…'
-        : state === 'failed'
-          ? 'Cannot reach the server.'
-          : state === 'closed'
-            ? 'Disconnected.'
-            : '';
+      state === 'offline'
+        ? 'You are offline. Messages you send wait and go when the network is back.'
+        : state === 'reconnecting'
+          ? 'Reconnecting…'
+          : state === 'failed'
+            ? 'Cannot reach the server.'
+            : state === 'closed'
+              ? 'Disconnected.'
+              : '';
   };
-  render(app.conn);
+  render();
   app.on('conn', render);
+  app.on('network', render);
   return el;
 }

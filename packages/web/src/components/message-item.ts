@@ -11,6 +11,9 @@ export interface MessageActions {
   meUser(): { name: string; avatar: string } | null;
   edit(msg: TimelineMessage, text: string): Promise<void>;
   remove(msg: TimelineMessage): Promise<void>;
+  /** A pending message of ours that failed: send it again, or drop it. */
+  resend(nonce: string): void;
+  discard(nonce: string): void;
 }
 
 function timeEl(ts: number, hidden = false): HTMLTimeElement {
@@ -47,14 +50,29 @@ export function renderItem(item: TimelineItem, actions: MessageActions): HTMLLIE
   return el;
 }
 
-/** Our message on its way: plain text (no markdown yet), "Sending…" instead of a time. */
+const PENDING_LABEL: Record<PendingMessage['state'], string> = {
+  sending: 'Sending…',
+  waiting: 'Not sent yet: it goes when the connection is back',
+  failed: 'Not sent',
+};
+
+/**
+ * Our message on its way: plain text (no markdown yet) and where it is instead of a time. A
+ * failed one says why and offers Retry and Discard.
+ */
 export function renderPending(
   msg: PendingMessage,
   me: { name: string; avatar: string } | null,
+  actions: Pick<MessageActions, 'resend' | 'discard'>,
 ): HTMLLIElement {
+  const failed = msg.state === 'failed';
   return h(
     'li',
-    { class: 'msg msg--own msg--pending', testid: 'message-pending', dataset: { nonce: msg.nonce } },
+    {
+      class: `msg msg--own msg--pending${failed ? ' msg--failed' : ''}`,
+      testid: 'message-pending',
+      dataset: { nonce: msg.nonce, state: msg.state },
+    },
     h('div', { class: 'msg__gutter' }, me ? avatar(me, 36, 'msg__avatar') : null),
     h(
       'div',
@@ -63,9 +81,36 @@ export function renderPending(
         'div',
         { class: 'msg__meta' },
         h('span', { class: 'msg__author' }, me?.name ?? 'You'),
-        h('span', { class: 'msg__time' }, 'Sending…'),
+        h('span', { class: 'msg__time', testid: 'pending-state' }, PENDING_LABEL[msg.state]),
       ),
       h('div', { class: 'msg__text msg__text--plain' }, msg.text),
+      failed
+        ? h(
+            'div',
+            { class: 'msg__failed', role: 'alert' },
+            h('span', { class: 'msg__error', testid: 'pending-error' }, msg.error ?? ''),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn btn--small',
+                testid: 'pending-retry',
+                on: { click: () => actions.resend(msg.nonce) },
+              },
+              'Retry',
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn btn--small',
+                testid: 'pending-discard',
+                on: { click: () => actions.discard(msg.nonce) },
+              },
+              'Discard',
+            ),
+          )
+        : null,
     ),
   );
 }

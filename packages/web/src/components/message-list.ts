@@ -190,7 +190,7 @@ export function messageList(
   const renderPendingRows = (): void => {
     const wasStuck = stick;
     const me = actions.meUser();
-    replaceChildren(pendingList, ...[...store.pending.values()].map((p) => renderPending(p, me)));
+    replaceChildren(pendingList, ...[...store.pending.values()].map((p) => renderPending(p, me, actions)));
     if (wasStuck) toBottom();
   };
 

@@ -58,7 +58,7 @@ async function fetchPreview(code: string): Promise<PreviewAnswer> {
 }
 
 /**
- * `/i/<code>`: the invite's preview (room, who invites, single-use or public, expiry) without
+ * `/i/<code>`: the invite's preview (room, who invites, single-use or multi-use, expiry) without
  * joining; then a name (guests) and "Join", which sends `room.join {invite}` and opens the room.
  */
 export function inviteView(app: App, router: Router, code: string): View {

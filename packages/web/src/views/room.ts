@@ -1,10 +1,10 @@
 import type { App } from '../app.ts';
 import { callArea } from '../components/call-area.ts';
 import { copyText } from '../components/clipboard.ts';
-import { inviteButton } from '../components/invite-dialog.ts';
+import { inviteButton } from '../components/invite-dialog.tsx';
 import { inviteOnlyCard } from '../components/invite-only.ts';
 import { composer } from '../components/composer.ts';
-import { memberList } from '../components/member-list.ts';
+import { memberList } from '../components/member-list.tsx';
 import { messageList } from '../components/message-list.ts';
 import { openNameRoomDialog } from '../components/name-room-dialog.ts';
 import { typingIndicator } from '../components/typing-indicator.ts';
@@ -52,12 +52,14 @@ export function roomView(app: App, roomId: string): View {
 /** The room's public preview (name, member count) for the invitation, if the server offers one. */
 async function roomPreview(
   roomId: string,
-): Promise<{ name: string | null; memberCount: number } | 'private' | null> {
+): Promise<{ name: string | null; memberCount: number } | 'private' | 'absent' | null> {
   try {
     const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, {
       headers: { accept: 'application/json' },
     });
     if (res.status === 403) return 'private';
+    // No such room — or a private one: the server answers both alike so as not to reveal it.
+    if (res.status === 404) return 'absent';
     if (!res.ok) return null;
     const body = (await res.json()) as { room?: { name?: unknown; memberCount?: unknown } };
     const room = body.room;
@@ -88,24 +90,40 @@ function joinPrompt(app: App, roomId: string, joined: () => void): View {
     { class: 'landing__lead' },
     'Choose the name others will see, then join the conversation.',
   );
-  const el = h('div', { class: 'landing' }, h('div', { class: 'card landing__card' }, title, lead, form.el));
+  const card = h(
+    'div',
+    { class: 'card landing__card', testid: 'join-prompt', hidden: true },
+    title,
+    lead,
+    form.el,
+  );
+  const el = h('div', { class: 'landing' }, card);
+  let focusWhenShown = false;
+  // The card waits for the preview (a local request, quick): a room that does not exist says so
+  // at once instead of asking for a name first.
   void roomPreview(roomId).then((preview) => {
-    if (!preview) return;
+    if (preview === 'absent') {
+      el.replaceWith(roomNotFoundCard(true));
+      return;
+    }
     if (preview === 'private') {
       el.replaceWith(inviteOnlyCard(app));
       return;
     }
-    if (preview.name) title.textContent = `You’re invited to “${preview.name}”`;
-    if (preview.memberCount > 0) {
+    if (preview?.name) title.textContent = `You’re invited to “${preview.name}”`;
+    if (preview && preview.memberCount > 0) {
       const members = `${preview.memberCount} member${preview.memberCount === 1 ? '' : 's'}`;
       lead.textContent = `${members}. Choose the name others will see, then join the conversation.`;
     }
+    card.hidden = false;
+    if (focusWhenShown) form.focus();
   });
   return {
     el,
     mounted: () => {
       document.title = 'Join room · Presence';
-      form.focus();
+      focusWhenShown = true;
+      if (!card.hidden) form.focus();
     },
   };
 }
@@ -128,25 +146,7 @@ function roomScreen(app: App, store: RoomStore): View {
     room?.destroy?.();
     room = null;
     if (store.status === 'not-found') {
-      document.title = 'Room not found · Presence';
-      replaceChildren(
-        el,
-        h(
-          'div',
-          { class: 'landing' },
-          h(
-            'div',
-            { class: 'card landing__card', testid: 'room-not-found' },
-            h('h1', { class: 'landing__title' }, 'Room not found'),
-            h(
-              'p',
-              { class: 'landing__lead' },
-              'This room does not exist. Unnamed rooms disappear when everyone has left.',
-            ),
-            h('a', { class: 'btn btn--primary', href: '/', dataset: { link: '' } }, 'Create a new room'),
-          ),
-        ),
-      );
+      replaceChildren(el, roomNotFoundCard(false));
     } else if (store.status === 'forbidden') {
       replaceChildren(el, inviteOnlyCard(app));
     } else if (store.status === 'error') {
@@ -302,6 +302,8 @@ function joinedRoom(app: App, store: RoomStore): View {
     {
       me,
       meUser: () => app.me,
+      resend: (nonce) => app.resend(store.id, nonce),
+      discard: (nonce) => store.settlePending(nonce),
       async edit(msg, text) {
         try {
           await app.edit(store.id, msg.seq, text);
@@ -324,14 +326,10 @@ function joinedRoom(app: App, store: RoomStore): View {
   const box = composer({
     roomLabel: () => (store.info?.name ? store.info.name : 'this room'),
     maxLength: () => app.me?.limits.maxTextLength ?? 16_000,
-    async send(text) {
+    send(text) {
       messages.followBottom();
-      try {
-        await app.send(store.id, text);
-      } catch (err) {
-        app.toast(`Could not send: ${errorText(err)}`);
-        throw err;
-      }
+      // Never back into the composer: the message stays in the timeline until it is sent.
+      app.send(store.id, text);
     },
     typing: (t) => app.typing(store.id, t),
     editLast: () => messages.editLastOwn(),
@@ -380,4 +378,29 @@ function joinedRoom(app: App, store: RoomStore): View {
       document.removeEventListener('visibilitychange', onVisible);
     },
   };
+}
+
+/**
+ * "Room not found". Before joining, the preview cannot tell a missing room from an invite-only one
+ * (`maybePrivate`), so the text names both.
+ */
+function roomNotFoundCard(maybePrivate: boolean): HTMLElement {
+  document.title = 'Room not found · Presence';
+  return h(
+    'div',
+    { class: 'landing' },
+    h(
+      'div',
+      { class: 'card landing__card', testid: 'room-not-found', role: 'alert' },
+      h('h1', { class: 'landing__title' }, 'Room not found'),
+      h(
+        'p',
+        { class: 'landing__lead' },
+        maybePrivate
+          ? 'There is no room at this link, or it is invite-only: then only its members and people with an invite link can join.'
+          : 'This room does not exist. Unnamed rooms disappear when everyone has left.',
+      ),
+      h('a', { class: 'btn btn--primary', href: '/', dataset: { link: '' } }, 'Create a new room'),
+    ),
+  );
 }

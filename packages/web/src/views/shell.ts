@@ -7,7 +7,7 @@ import { dmDock } from '../components/dm-window.ts';
 import { myRooms, sidebarActions } from '../components/my-rooms.ts';
 import { bindPresenceDots } from '../components/presence-dot.ts';
 import { statusPicker } from '../components/status-picker.ts';
-import { toasts } from '../components/toasts.ts';
+import { toasts } from '../components/toasts.tsx';
 import { trackIdle } from '../idle.ts';
 import { h, icon, ICONS, replaceChildren } from '../dom.ts';
 import { logo } from './landing.ts';
