@@ -207,6 +207,14 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   });
   const users = new UserDirectory();
   sessions.addHooks(users.hooks());
+  // Registering or logging in from a guest session: the guest's stored data moves in one store
+  // transaction, then the loaded rooms, the status text and the guest's own sessions follow.
+  accounts.upgradeWith(async (guest, account) => {
+    const moved = await store.mergeUser(guest.id, account);
+    await rooms.userMerged(guest.id, account, new Map(moved.map((m) => [m.roomId, m.role])));
+    presence.inheritStatus(guest.id, account.id);
+    sessions.endUser(guest.id, account);
+  });
   sessions.addHooks(directChannel(broker));
   sessions.addHooks(liveLifecycle(ops));
   sessions.addHooks(presenceDelivery.hooks(presence));

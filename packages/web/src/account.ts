@@ -80,6 +80,12 @@ export function accountErrorText(err: unknown, action: 'login' | 'register' | 'p
   }
 }
 
+/** The session token to upgrade (docs/protocol.md, "Accounts and tokens"); ignored unless a guest's. */
+function guestToken(): { token?: string } {
+  const token = savedToken();
+  return token ? { token } : {};
+}
+
 /** Remember the account and reconnect as it. */
 function signIn(app: App, answer: AccountAnswer, username: string): void {
   saveAccount({ userId: answer.userId, name: answer.name, username, token: answer.token });
@@ -96,15 +102,20 @@ export async function register(
   input: { username: string; password: string; name: string },
 ): Promise<void> {
   const username = input.username.trim().toLowerCase();
+  // This tab's (guest) session token: the server then hands the guest's rooms to the account.
   const answer = await call<AccountAnswer>('/api/accounts', {
     body: { username, password: input.password, name: input.name.trim() },
+    ...guestToken(),
   });
   signIn(app, answer, username);
 }
 
 export async function login(app: App, input: { username: string; password: string }): Promise<void> {
   const username = input.username.trim().toLowerCase();
-  const answer = await call<AccountAnswer>('/api/login', { body: { username, password: input.password } });
+  const answer = await call<AccountAnswer>('/api/login', {
+    body: { username, password: input.password },
+    ...guestToken(),
+  });
   signIn(app, answer, username);
 }
 

@@ -5,6 +5,7 @@ import {
   type RequestOf,
   type RoomPosition,
   type RoomRecovery,
+  type UserRef,
   type Welcome,
 } from '@presence/protocol';
 import { defaultGuestName, newGuestId, userRef } from '../identity/guests.js';
@@ -15,6 +16,7 @@ import type { Connection } from '../transport/connection.js';
 import { OutboundFrame } from '../transport/outbound-frame.js';
 import type { RoomFanout } from './room-fanout.js';
 import { Session } from './session.js';
+import type { Actor } from '../shared/actor.js';
 
 export interface SessionOptions {
   domain: string;
@@ -278,8 +280,26 @@ export class SessionManager {
     for (const h of this.#hooks) h.detached?.(session);
   }
 
+  /**
+   * User `from` (a guest) became `to` (an account): its sessions here are closed at once
+   * (SESSION_REPLACED, so clients do not resume them) and, after the grace period, leave their
+   * rooms as `to`, whose member they now are (the rooms moved them over). A client reconnecting
+   * with the account's token within the grace period thus causes no offline/online flap.
+   */
+  endUser(from: string, to: UserRef): void {
+    for (const session of [...this.#sessions.values()]) {
+      if (session.user.id !== from) continue;
+      session.release()?.close('SESSION_REPLACED');
+      const timer = setTimeout(
+        () => void this.expire(session, { user: to, sessionId: session.id }),
+        this.#options.sessionGraceMs,
+      );
+      timer.unref();
+    }
+  }
+
   /** End a session now: it leaves every room (reason timeout) and is forgotten. */
-  async expire(session: Session): Promise<void> {
+  async expire(session: Session, actor: Actor = session.actor): Promise<void> {
     if (session.connected) return;
     session.cancelGrace();
     this.#sessions.delete(session.id);
@@ -288,7 +308,7 @@ export class SessionManager {
     for (const room of session.rooms.ids()) {
       session.rooms.leave(room);
       try {
-        await this.#ops.leave(room, session.actor, 'timeout');
+        await this.#ops.leave(room, actor, 'timeout');
       } catch (err) {
         this.#log.debug({ err, room, session: session.id }, 'leave on expiry failed');
       }

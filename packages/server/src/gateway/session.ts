@@ -138,6 +138,14 @@ export class Session {
     return true;
   }
 
+  /** Let go of the connection (returned, for the caller to close); no grace timer is started. */
+  release(): Connection | undefined {
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.cancelGrace();
+    return conn;
+  }
+
   cancelGrace(): void {
     if (this.#graceTimer) clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;

@@ -29,6 +29,12 @@ function bearer(req: FastifyRequest): string {
   return m[1];
 }
 
+/** A guest's token in `Authorization: Bearer`, if any: registering or logging in upgrades it. */
+function optionalBearer(req: FastifyRequest): string | undefined {
+  const m = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1] && m[1].length <= HARD_LIMITS.tokenLength ? m[1] : undefined;
+}
+
 /**
  * Local accounts over REST: register, login, logout, change password, who am I. Bodies are JSON
  * validated with the schemas in account-schemas.ts; every failure is `{code, message}` with a
@@ -55,12 +61,14 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: AccountR
     });
 
     scope.post('/api/accounts', async (req, reply) => {
-      const result = await accounts.register(body(registerBody, req));
+      const result = await accounts.register(body(registerBody, req), optionalBearer(req));
       reply.code(201);
       return result;
     });
 
-    scope.post('/api/login', async (req) => accounts.login(body(loginBody, req), req.ip));
+    scope.post('/api/login', async (req) =>
+      accounts.login(body(loginBody, req), req.ip, optionalBearer(req)),
+    );
 
     scope.post('/api/logout', async (req, reply) => {
       await accounts.logout(bearer(req));

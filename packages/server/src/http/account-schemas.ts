@@ -29,6 +29,8 @@ export const accountResponse = z.object({
   name: z.string(),
   /** A Presence session token: send it in hello, or as `Authorization: Bearer` here. */
   token: z.string(),
+  /** The guest whose rooms, contacts and status moved to the account (its token was presented). */
+  guest: z.string().nullable(),
 });
 
 /** POST /api/account/password: the new token (every older one stopped working). */

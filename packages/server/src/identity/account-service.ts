@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { displayName, PresenceError } from '@presence/protocol';
+import { displayName, PresenceError, type UserRef } from '@presence/protocol';
 import { z } from 'zod';
 import type { AccountStore } from '../store/identity-store.js';
 import { UsernameTakenError } from '../store/identity-store.js';
@@ -42,7 +42,12 @@ export interface AccountResult {
   name: string;
   /** A Presence session token: send it in hello, or as a Bearer token to the REST API. */
   token: string;
+  /** The guest that became this account (its token came with the request), or null. */
+  guest: string | null;
 }
+
+/** Carries a guest's rooms, contacts and status over to an account (wired in server.ts). */
+export type GuestUpgrade = (guest: UserRef, account: UserRef) => Promise<void>;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const r = schema.safeParse(value);
@@ -64,6 +69,7 @@ export class AccountService {
   readonly #byAccount: FailureLimiter;
   readonly #byIp: FailureLimiter;
   readonly #registration: boolean;
+  #upgrade: GuestUpgrade | null = null;
 
   constructor(deps: {
     accounts: AccountStore;
@@ -84,7 +90,31 @@ export class AccountService {
     void dummyHash();
   }
 
-  async register(input: { username: unknown; password: unknown; name: unknown }): Promise<AccountResult> {
+  /** Set how a guest becomes an account (the services that hold its data are made later). */
+  upgradeWith(upgrade: GuestUpgrade): void {
+    this.#upgrade = upgrade;
+  }
+
+  /**
+   * The guest a register or login was made from: `guestToken` is that session's token. Anything
+   * but a valid guest token (none, an account's, expired) means "no guest": nothing to carry over.
+   */
+  async #guestOf(guestToken: string | undefined): Promise<UserRef | null> {
+    if (guestToken === undefined) return null;
+    const identity = await this.#identity.authenticate(guestToken);
+    return identity?.kind === 'guest' ? identity.user : null;
+  }
+
+  async #carryOver(guest: UserRef | null, account: UserRef): Promise<string | null> {
+    if (!guest || !this.#upgrade) return null;
+    await this.#upgrade(guest, account);
+    return guest.id;
+  }
+
+  async register(
+    input: { username: unknown; password: unknown; name: unknown },
+    guestToken?: string,
+  ): Promise<AccountResult> {
     if (!this.#registration) throw new PresenceError('FORBIDDEN', 'Registration is closed on this server.');
     const name = parse(username, input.username, 'username');
     const secret = parse(password, input.password, 'password');
@@ -102,16 +132,23 @@ export class AccountService {
       tokenVersion: 0,
       createdAt: Date.now(),
     };
+    const guest = await this.#guestOf(guestToken);
     try {
       await this.#accounts.createUser(user);
     } catch (err) {
       if (err instanceof UsernameTakenError) throw new PresenceError('USERNAME_TAKEN');
       throw err;
     }
-    return this.#result(userRefOf(user), randomUUID(), 0);
+    const ref = userRefOf(user);
+    const merged = await this.#carryOver(guest, ref);
+    return { ...(await this.#result(ref, randomUUID(), 0)), guest: merged };
   }
 
-  async login(input: { username: string; password: string }, ip: string): Promise<AccountResult> {
+  async login(
+    input: { username: string; password: string },
+    ip: string,
+    guestToken?: string,
+  ): Promise<AccountResult> {
     const name = input.username.trim().toLowerCase();
     const user = await this.#attempt(name, ip, async () => {
       const found = await this.#accounts.getUserByUsername(name);
@@ -119,7 +156,9 @@ export class AccountService {
       const ok = await verifyPassword(input.password, found?.passwordHash ?? (await dummyHash()));
       return ok && found?.passwordHash ? found : null;
     });
-    return this.#result(userRefOf(user), randomUUID(), user.tokenVersion);
+    const ref = userRefOf(user);
+    const merged = await this.#carryOver(await this.#guestOf(guestToken), ref);
+    return { ...(await this.#result(ref, randomUUID(), user.tokenVersion)), guest: merged };
   }
 
   /** Revoke the token presented (until it would have expired anyway). */
@@ -197,7 +236,7 @@ export class AccountService {
     user: { id: string; name: string; avatar: string },
     sessionId: string,
     tokenVersion: number,
-  ): Promise<AccountResult> {
+  ): Promise<Omit<AccountResult, 'guest'>> {
     return {
       userId: user.id,
       name: user.name,

@@ -331,6 +331,23 @@ export class PresenceService {
     return this.#views(userId).others;
   }
 
+  /** A guest became `to`: its status text goes with it, unless the account has one of its own. */
+  inheritStatus(from: string, to: string): void {
+    const status = this.#users.get(from)?.status ?? this.#remembered.get(from)?.status ?? null;
+    if (status === null) return;
+    const target = this.#users.get(to);
+    if (target) {
+      if (target.status === null) {
+        target.status = status;
+        this.#touch(to);
+      }
+      return;
+    }
+    const remembered = this.#remembered.get(to);
+    if (!remembered) this.#remembered.set(to, { lastActive: null, status, hiddenSince: null });
+    else if (remembered.status === null) remembered.status = status;
+  }
+
   /** Whether the user appears offline to others on purpose (presence.set hidden). */
   isHidden(userId: string): boolean {
     const user = this.#users.get(userId);

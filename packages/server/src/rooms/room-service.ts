@@ -3,6 +3,7 @@ import {
   type LiveParticipant,
   type RoomEvent,
   type RoomRole,
+  type UserRef,
   type Visibility,
 } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
@@ -294,6 +295,42 @@ export class RoomService {
     }
   }
 
+  /**
+   * A guest became an account (the store has already moved its memberships: `stored` gives the
+   * roles there). In every loaded room the guest's member becomes the account's: the stronger role
+   * wins, the guest's sessions count as the account's until they end, and the others see the
+   * guest leave and the account join (or, where it was a member already, `member.updated`).
+   */
+  async userMerged(from: string, to: UserRef, stored: Map<string, RoomRole>): Promise<void> {
+    for (const room of this.#registry.list()) {
+      if (!room.members.has(from)) continue;
+      await room.queue.run(async () => {
+        const guest = room.members.get(from);
+        if (!guest) return;
+        const mine = room.members.get(to.id);
+        const role = stored.get(room.id) ?? strongerRole(guest.role, mine?.role ?? 'guest');
+        room.members.delete(from);
+        await this.#log.append(room, { type: 'member.left', user: guest.ref, reason: 'left' });
+        if (mine) {
+          for (const s of guest.sessions) mine.sessions.add(s);
+          if (mine.role === role) return;
+          mine.role = role;
+          await this.#log.append(room, { type: 'member.updated', by: to, user: room.memberView(mine) });
+          return;
+        }
+        const member: RoomMember = {
+          ref: to,
+          role,
+          joinedAt: guest.joinedAt,
+          sessions: new Set(guest.sessions),
+          lastRead: guest.lastRead,
+        };
+        room.members.set(to.id, member);
+        await this.#log.append(room, { type: 'member.joined', user: room.memberView(member) });
+      });
+    }
+  }
+
   /** Whether this session is in the room now (the gateway asks before it stops delivering). */
   isPresent(roomId: string, actor: Actor): boolean {
     return this.#registry.loaded(roomId)?.members.get(actor.user.id)?.sessions.has(actor.sessionId) ?? false;
@@ -344,6 +381,12 @@ export class RoomService {
     const entries = await this.#broker.latest(room.id, count);
     return entries.map((e) => JSON.parse(e.json) as RoomEvent);
   }
+}
+
+const RANK: Record<RoomRole, number> = { guest: 0, member: 1, admin: 2, owner: 3 };
+
+function strongerRole(a: RoomRole, b: RoomRole): RoomRole {
+  return RANK[a] >= RANK[b] ? a : b;
 }
 
 function toStored(m: RoomMember): StoredMember {

@@ -1,6 +1,7 @@
 import type { SocialStore } from './social-store.js';
 import { kyselySocialStore } from './kysely-social-store.js';
-import type { RoomEvent, RoomRole } from '@presence/protocol';
+import type { RoomEvent, RoomRole, UserRef } from '@presence/protocol';
+import { mergeUser, type MergedRooms } from './kysely-merge-user.js';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { appendInTransaction, insertLog, readPage } from './event-log.js';
@@ -154,6 +155,10 @@ export class KyselyStore implements Store {
         .execute();
       return rows.map((r) => ({ ...toRoom(r), memberCount: toNum(r.member_count) }));
     });
+  }
+
+  mergeUser(from: string, to: UserRef): Promise<MergedRooms> {
+    return this.run(() => mergeUser(this.db, from, to));
   }
 
   upsertMember(roomId: string, member: StoredMember): Promise<void> {

@@ -1,4 +1,5 @@
-import type { RoomEvent, RoomRole, Visibility } from '@presence/protocol';
+import type { RoomEvent, RoomRole, UserRef, Visibility } from '@presence/protocol';
+import type { MergedRooms } from './kysely-merge-user.js';
 import type { AccountStore, ServiceKeyStore } from './identity-store.js';
 import type { InviteStore } from './invite-store.js';
 import type { SocialStore } from './social-store.js';
@@ -39,6 +40,13 @@ export interface Store {
    * Rooms created by guests (`created_by` starting with `~`) only with `guestRooms: true`.
    */
   listPublicRooms(query: string, limit: number, options?: { guestRooms?: boolean }): Promise<StoredRoom[]>;
+
+  /**
+   * A guest became an account: move everything stored about user `from` to `to` in one
+   * transaction (memberships with the stronger role, rooms created, contacts, requests, blocks,
+   * kept DMs, device tokens); afterwards nothing names `from`. Returns the rooms concerned.
+   */
+  mergeUser(from: string, to: UserRef): Promise<MergedRooms>;
 
   upsertMember(roomId: string, member: StoredMember): Promise<void>;
   removeMember(roomId: string, userId: string): Promise<void>;

@@ -133,6 +133,48 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
       assert.deepEqual(await ids(true), ['guest', 'acct']);
     });
 
+    it('mergeUser moves a guest to an account in one go: stronger role, rooms, contacts', async (store) => {
+      const guest = { id: '~guestguest@chat.example.org', name: 'Alice (guest)', avatar: '/avatars/g.svg' };
+      await store.createRoom(room('own', { createdBy: guest.id }), [member(guest, 'owner'), member(bob)], []);
+      await store.createRoom(
+        room('both', { createdBy: bob.id }),
+        [member(bob, 'owner'), member(alice, 'member')],
+        [],
+      );
+      await store.upsertMember('both', member(guest, 'admin', T0 - 5));
+      await store.social.requestContact(carol, guest, null, T0);
+      await store.social.acceptContact(guest.id, carol.id, T0);
+      await store.social.block(guest.id, bob.id, T0);
+
+      const moved = await store.mergeUser(guest.id, alice);
+      assert.deepEqual(moved.map((m) => [m.roomId, m.role]).sort(), [
+        ['both', 'admin'],
+        ['own', 'owner'],
+      ]);
+      const roles = async (id: string) => (await store.listMembers(id)).map((m) => [m.userId, m.role]).sort();
+      assert.deepEqual(
+        await roles('own'),
+        [
+          [alice.id, 'owner'],
+          [bob.id, 'member'],
+        ].sort(),
+      );
+      assert.deepEqual(
+        await roles('both'),
+        [
+          [alice.id, 'admin'],
+          [bob.id, 'owner'],
+        ].sort(),
+      );
+      assert.equal((await store.getMember('both', alice.id))?.joinedAt, T0 - 5, 'the earlier join is kept');
+      assert.equal((await store.getRoom('own'))?.createdBy, alice.id);
+      assert.deepEqual(await store.roomsOfUser(guest.id), []);
+      assert.equal(await store.social.areContacts(alice.id, carol.id), true);
+      assert.deepEqual(await store.social.contactIds(guest.id), []);
+      assert.equal(await store.social.isBlocked(alice.id, bob.id), true);
+      assert.equal(await store.social.isBlocked(guest.id, bob.id), false);
+    });
+
     it('upsertMember adds or refreshes; removeMember removes', async (store) => {
       await seedRoom(store, 'r1', 4, [bob]);
       // A member joining later starts with everything so far read.
