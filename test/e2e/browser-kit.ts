@@ -73,8 +73,9 @@ export const NETWORK_SWITCH = `(() => {
   let blocked = false;
   class SwitchedWebSocket extends Native {
     constructor(url, protocols) {
-      // A blocked attempt goes to a port nothing listens on, so it fails like a dead network.
-      super(blocked ? 'ws://127.0.0.1:9/blocked' : url, protocols);
+      // A blocked attempt goes to a path the server refuses to upgrade, so it fails like a dead
+      // network. Same origin on purpose: the app's CSP (connect-src 'self') would block any other.
+      super(blocked ? new URL('/blocked-by-test', url).href.replace(/^http/, 'ws') : url, protocols);
       sockets.push(this);
     }
   }
