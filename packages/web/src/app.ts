@@ -331,7 +331,7 @@ export class App extends Emitter<AppEvents> {
       nonce,
       text,
       ts: Date.now(),
-      state: this.online ? 'sending' : 'waiting',
+      state: this.online || this.conn === 'connected' ? 'sending' : 'waiting',
       error: null,
     });
     this.outbox.push({ store, nonce });
@@ -371,7 +371,10 @@ export class App extends Emitter<AppEvents> {
   private async deliver(store: RoomStore, nonce: string): Promise<'done' | 'wait'> {
     const message = store.pending.get(nonce);
     if (!message) return 'done';
-    store.updatePending(nonce, { state: this.online ? 'sending' : 'waiting', error: null });
+    store.updatePending(nonce, {
+      state: this.online || this.conn === 'connected' ? 'sending' : 'waiting',
+      error: null,
+    });
     try {
       const client = await this.connected();
       await client.sendChat(store.id, message.text, { nonce });

@@ -21,7 +21,10 @@ export function connBanner(app: App): HTMLElement {
     retry,
   );
   const render = (): void => {
-    const state: AppConnState | 'offline' = app.online || app.conn === 'idle' ? app.conn : 'offline';
+    // navigator.onLine is a hint, not a fact (Chromium says offline on a host with only loopback):
+    // a connection that works wins over it.
+    const trustConn = app.online || app.conn === 'idle' || app.conn === 'connected';
+    const state: AppConnState | 'offline' = trustConn ? app.conn : 'offline';
     el.dataset['state'] = state;
     const show = state === 'offline' || state === 'reconnecting' || state === 'closed' || state === 'failed';
     el.hidden = !show;
