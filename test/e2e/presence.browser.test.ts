@@ -84,11 +84,12 @@ function dmWindow(page: Page, user: string): Locator {
   return page.locator(`[data-testid="dm-window"][data-user="${user}"]`);
 }
 
-async function sendDm(page: Page, to: string, text: string): Promise<Locator> {
+/** `shown`: the text as it reads once the server rendered it (markdown gone), as the recipient's. */
+async function sendDm(page: Page, to: string, text: string, shown = text): Promise<Locator> {
   const composer = dmWindow(page, to).getByTestId('dm-composer');
   await composer.fill(text);
   await composer.press('Enter');
-  const message = dmWindow(page, to).getByTestId('dm-message').filter({ hasText: text }).last();
+  const message = dmWindow(page, to).getByTestId('dm-message').filter({ hasText: shown }).last();
   await message.waitFor();
   // Wait for the outcome: delivered, queued or failed.
   await page.waitForFunction(
@@ -100,7 +101,7 @@ async function sendDm(page: Page, to: string, text: string): Promise<Locator> {
       ]
         .filter((el) => el.textContent?.includes(t))
         .some((el) => el.dataset['status'] !== 'sending'),
-    [to, text] as const,
+    [to, shown] as const,
     { polling: 50 },
   );
   return message;
@@ -197,8 +198,9 @@ test(
     // A direct message while Bob is online is delivered; his window opens by itself.
     await contactItem(alice.page, bob.id).getByTestId('dm-open').click();
     await dmWindow(alice.page, bob.id).waitFor();
-    const hello = await sendDm(alice.page, bob.id, 'Hello **Bob**, lunch?');
+    const hello = await sendDm(alice.page, bob.id, 'Hello **Bob**, lunch?', 'Hello Bob, lunch?');
     assert.equal(await hello.getAttribute('data-status'), 'delivered');
+    assert.equal(await hello.locator('strong').textContent(), 'Bob', 'her own copy is rendered too');
     const received = dmWindow(bob.page, alice.id)
       .getByTestId('dm-message')
       .filter({ hasText: 'Hello Bob, lunch?' });
