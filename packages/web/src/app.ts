@@ -49,10 +49,12 @@ export class App extends Emitter<AppEvents> {
   /** The room on screen: its unread count stays 0 while it is being read. */
   currentRoom: string | null = null;
   /**
-   * Whether the browser has a network (`navigator.onLine` and its events). It says so at once,
-   * where the connection's heartbeat takes seconds to notice a dead link.
+   * Whether the browser has a network, from its `offline`/`online` events: they say so at once,
+   * where the connection's heartbeat takes seconds to notice a dead link. Not `navigator.onLine`
+   * at start: with only a loopback interface it is false while the server answers; a connection
+   * that comes up proves the network is there whatever the browser says.
    */
-  online = navigator.onLine;
+  online = true;
 
   constructor() {
     super();
@@ -250,7 +252,10 @@ export class App extends Emitter<AppEvents> {
     if (this.conn === state) return;
     this.conn = state;
     this.emit('conn', state);
-    if (state === 'connected') void this.flushOutbox();
+    if (state === 'connected') {
+      this.setOnline(true);
+      void this.flushOutbox();
+    }
   }
 
   private onRoomEvent(event: RoomEvent): void {
