@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer } from '../harness.js';
-import { DESKTOP, launchBrowser, screenshot, watchPage } from './browser-kit.js';
+import {
+  DESKTOP,
+  launchBrowser,
+  logInOnPage,
+  registerAccount,
+  screenshot,
+  watchPage,
+} from './browser-kit.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -26,22 +33,9 @@ after(async () => {
 });
 
 async function account(username: string, name: string): Promise<{ page: Page; id: string }> {
-  const res = await fetch(`${server.httpUrl}/api/accounts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD, name }),
-  });
-  assert.equal(res.status, 201, `registering ${username}`);
-  const { userId } = (await res.json()) as { userId: string };
+  const userId = await registerAccount(server.httpUrl, { username, password: PASSWORD, name });
   const page = watchPage(await (await browser.newContext(DESKTOP)).newPage());
-  await page.goto(server.httpUrl);
-  await page.getByTestId('account-login').click();
-  const dialog = page.getByTestId('account-dialog');
-  await dialog.getByTestId('account-username').fill(username);
-  await dialog.getByTestId('account-password').fill(PASSWORD);
-  await dialog.getByTestId('account-submit').click();
-  await dialog.waitFor({ state: 'detached' });
-  await page.getByTestId('status-picker').waitFor();
+  await logInOnPage(page, server.httpUrl, username, PASSWORD);
   return { page, id: userId };
 }
 

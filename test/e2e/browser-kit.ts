@@ -141,3 +141,39 @@ export function member(page: Page, name: string): Locator {
 export function messageWith(page: Page, text: string): Locator {
   return page.getByTestId('message-list').getByTestId('message').filter({ hasText: text });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+/** Register a local account over the REST API (what the account dialog does); returns its user id. */
+export async function registerAccount(
+  baseUrl: string,
+  account: { username: string; password: string; name: string },
+): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  assert.equal(res.status, 201, `registering ${account.username}`);
+  return ((await res.json()) as { userId: string }).userId;
+}
+
+/** Open the app on `page` and log in through the account dialog; resolves once presence is set. */
+export async function logInOnPage(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByTestId('account-login').click();
+  const dialog = page.getByTestId('account-dialog');
+  await dialog.getByTestId('account-username').fill(username);
+  await dialog.getByTestId('account-password').fill(password);
+  await dialog.getByTestId('account-submit').click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByTestId('account-menu').waitFor();
+  // The picker shows once the server answered presence.set.
+  await page.getByTestId('status-picker').waitFor();
+}

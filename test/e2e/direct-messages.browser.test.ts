@@ -10,7 +10,16 @@ import { mkdir } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startTestServer } from '../harness.js';
-import { CHROMIUM_PATH, DESKTOP, LAUNCH_ARGS, RESULTS_DIR, screenshot, watchPage } from './browser-kit.js';
+import {
+  CHROMIUM_PATH,
+  DESKTOP,
+  LAUNCH_ARGS,
+  RESULTS_DIR,
+  screenshot,
+  watchPage,
+  logInOnPage,
+  registerAccount,
+} from './browser-kit.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -32,24 +41,11 @@ after(async () => {
 });
 
 async function account(username: string, name: string): Promise<{ page: Page; id: string }> {
-  const res = await fetch(`${server.httpUrl}/api/accounts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD, name }),
-  });
-  assert.equal(res.status, 201, `registering ${username}`);
-  const { userId } = (await res.json()) as { userId: string };
+  const userId = await registerAccount(server.httpUrl, { username, password: PASSWORD, name });
   const context = await browser.newContext(DESKTOP);
   await context.grantPermissions(['camera', 'microphone']);
   const page = watchPage(await context.newPage());
-  await page.goto(server.httpUrl);
-  await page.getByTestId('account-login').click();
-  const dialog = page.getByTestId('account-dialog');
-  await dialog.getByTestId('account-username').fill(username);
-  await dialog.getByTestId('account-password').fill(PASSWORD);
-  await dialog.getByTestId('account-submit').click();
-  await dialog.waitFor({ state: 'detached' });
-  await page.getByTestId('status-picker').waitFor();
+  await logInOnPage(page, server.httpUrl, username, PASSWORD);
   return { page, id: userId };
 }
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { startTestServer } from '../harness.js';
-import { DESKTOP, launchBrowser, PHONE, screenshot, WAIT } from './browser-kit.js';
+import { DESKTOP, launchBrowser, PHONE, screenshot, WAIT, logInOnPage } from './browser-kit.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -59,16 +59,7 @@ async function logIn(username: string, options: BrowserContextOptions): Promise<
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   page.on('pageerror', (err) => console.error(`[page error ${username}] ${err.message}`));
-  await page.goto(server.httpUrl);
-  await page.getByTestId('account-login').click();
-  const dialog = page.getByTestId('account-dialog');
-  await dialog.getByTestId('account-username').fill(username);
-  await dialog.getByTestId('account-password').fill(PASSWORD);
-  await dialog.getByTestId('account-submit').click();
-  await dialog.waitFor({ state: 'detached' });
-  await page.getByTestId('account-menu').waitFor();
-  // The picker shows once the server answered presence.set.
-  await page.getByTestId('status-picker').waitFor();
+  await logInOnPage(page, server.httpUrl, username, PASSWORD);
   return page;
 }
 
