@@ -286,7 +286,17 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     rooms: ops,
     accounts: { accounts, log },
     invites: { invites },
-    service: { store, admin, chat, invites, tokens, domain: config.domain, log, version: VERSION },
+    service: {
+      store,
+      admin,
+      chat,
+      invites,
+      audit: moderation,
+      tokens,
+      domain: config.domain,
+      log,
+      version: VERSION,
+    },
     presence: { presence, tokens: deviceTokens, log },
     health: () => ({
       version: VERSION,

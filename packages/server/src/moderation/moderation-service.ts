@@ -130,10 +130,11 @@ export class ModerationService implements ModerationGate {
           : `A moderator muted you in this room’s chat until ${new Date(mute.chatUntil).toISOString()}.`,
       );
     }
+    if (isModerator(role)) return;
+    // Kept with slow mode off too, so that turning it on counts the message just sent.
     const gapMs = state.settings.slowModeSeconds * 1000;
-    if (gapMs === 0 || isModerator(role)) return;
     const last = state.lastSent.get(actor.user.id);
-    if (last !== undefined && now - last < gapMs) {
+    if (gapMs > 0 && last !== undefined && now - last < gapMs) {
       throw new PresenceError(
         'SLOW_MODE',
         `Slow mode: one message every ${state.settings.slowModeSeconds} s.`,
