@@ -109,6 +109,7 @@ export class ModerationService implements ModerationGate {
     const addressHash = actor.address !== undefined ? this.#hash('address', actor.address) : undefined;
     await this.#refuseBanned(room, actor.user.id, guestKeyHash, addressHash);
     if (!facts.member && !facts.invite) {
+      await this.#refresh(room.id, state);
       await this.#checkPassword(state, facts.password);
       const pass = state.passes.get(actor.user.id);
       if (state.settings.lobby && (pass === undefined || pass < this.#now())) {
@@ -418,7 +419,10 @@ export class ModerationService implements ModerationGate {
       await this.#refuseBanned(room, actor.user.id, guestKeyHash, addressHash);
       authorize('room.join', { role: room.members.get(actor.user.id)?.role ?? null, room });
       const member = room.members.has(actor.user.id);
-      if (!member) await this.#checkPassword(state, facts.password);
+      if (!member) {
+        await this.#refresh(room.id, state);
+        await this.#checkPassword(state, facts.password);
+      }
       const pass = state.passes.get(actor.user.id);
       if (member || !state.settings.lobby || (pass !== undefined && pass > this.#now())) {
         return { knock: '', admitted: true };
@@ -478,14 +482,6 @@ export class ModerationService implements ModerationGate {
     await this.#audit(room.id, 'report', actor.user, message.from, reason, { seq });
   }
 
-  /** `presence admin`: remove a room's password (no actor: the operator). */
-  async clearPassword(roomId: string): Promise<void> {
-    const current = (await this.#store.moderation.getSettings(roomId)) ?? DEFAULT_SETTINGS;
-    await this.#store.moderation.putSettings(roomId, { ...current, passwordHash: null });
-    const room = this.#registry.loaded(roomId);
-    if (room) (await this.#stateOf(room)).settings.passwordHash = null;
-  }
-
   // ---- internals ------------------------------------------------------------------------------
 
   #stateOf(room: Room): Promise<RoomState> {
@@ -504,6 +500,11 @@ export class ModerationService implements ModerationGate {
       this.#state.set(room, state);
     }
     return state;
+  }
+
+  /** Newcomers see the stored settings: `presence admin` may have changed them without this node. */
+  async #refresh(roomId: string, state: RoomState): Promise<void> {
+    state.settings = (await this.#store.moderation.getSettings(roomId)) ?? { ...DEFAULT_SETTINGS };
   }
 
   #targetOf(room: Room, actor: Actor, userId: string, action: 'mod.kick' | 'mod.ban' | 'mod.mute') {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../../../test/harness.js';
 import { RawClient, type Json } from '../../../../test/raw-client.js';
 import { createServiceKey } from '../../src/identity/service-keys.js';
+import { runAdmin } from '../../src/admin-cli.js';
 
 /**
  * Moderation over real sockets on one server (SQLite): what each action does, beyond who may do
@@ -221,8 +222,16 @@ test('password: asked of newcomers without an invite, hashed, and an invite or m
   assert.equal(await codeOf(gina.c, 'room.join', { room, invite }), 'ok');
   await bob.c.ok('room.leave', { room });
   assert.equal(await codeOf(bob.c, 'room.join', { room }), 'PASSWORD_REQUIRED');
-  await owner.c.ok('mod.settings', { room, password: null });
+  // The operator clears it with `presence admin` while the server runs.
+  const out: string[] = [];
+  const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t), env: {} };
+  const code = await runAdmin(['rooms', 'clear-password', room, '--data-dir', server.dataDir], io);
+  assert.equal(code, 0, out.join('\n'));
   assert.equal(await codeOf(bob.c, 'room.join', { room }), 'ok');
+  await owner.c.ok('mod.settings', { room, password: 'again' });
+  await owner.c.ok('mod.settings', { room, password: null });
+  const hank = await connect('Hank');
+  assert.equal(await codeOf(hank.c, 'room.join', { room }), 'ok');
 });
 
 test('report reaches admins only; a moderator deletion, and everything else, is in the audit log', async () => {
