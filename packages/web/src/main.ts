@@ -6,7 +6,7 @@ import { directoryView } from './views/directory.ts';
 import { inviteView } from './views/invite.ts';
 import { landingView } from './views/landing.ts';
 import { notFoundView } from './views/not-found.ts';
-import { roomView } from './views/room.ts';
+import { roomView } from './views/room.tsx';
 import { shell } from './views/shell.ts';
 import type { View } from './views/view.ts';
 
