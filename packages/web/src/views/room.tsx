@@ -20,29 +20,27 @@ import { errorText } from '../sdk.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
 import { Icon } from '../ui/icon.tsx';
 import { ICONS } from '../ui/icons.ts';
-import { componentView, DomSlot } from '../ui/mount.tsx';
+import { DomSlot } from '../ui/dom-slot.tsx';
 import { NameForm } from './name-form.tsx';
-import type { View } from './view.ts';
 
-export function roomView(app: App, roomId: string): View {
-  return componentView(<RoomView app={app} roomId={roomId} />, 'section', 'room-view');
-}
-
-function RoomView({ app, roomId }: { app: App; roomId: string }) {
+export function RoomView({ app, roomId }: { app: App; roomId: string }) {
   // With a name the room joins at once; without one (or after a logout) the person chooses first.
   const entered = useSignal(app.name !== '' && !app.mustChooseToJoin);
-  if (!entered.value) {
-    return (
-      <JoinPrompt
-        app={app}
-        roomId={roomId}
-        joined={() => {
-          entered.value = true;
-        }}
-      />
-    );
-  }
-  return <RoomScreen app={app} store={app.room(roomId)} />;
+  return (
+    <section class="room-view">
+      {entered.value ? (
+        <RoomScreen app={app} store={app.room(roomId)} />
+      ) : (
+        <JoinPrompt
+          app={app}
+          roomId={roomId}
+          joined={() => {
+            entered.value = true;
+          }}
+        />
+      )}
+    </section>
+  );
 }
 
 type Preview = { name: string | null; memberCount: number } | 'private' | 'absent' | null;
