@@ -3,6 +3,7 @@ import type { RequestType } from './client-messages.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { appEventSchemas } from './apps.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
@@ -158,6 +159,7 @@ export const transientEventSchemas = {
   ping: pingEvent,
   ...liveEventSchemas,
   ...presenceEventSchemas,
+  ...appEventSchemas,
 } as const;
 
 export const serverMessage = z.union([
@@ -170,6 +172,7 @@ export const serverMessage = z.union([
   pingEvent,
   ...Object.values(liveEventSchemas),
   ...Object.values(presenceEventSchemas),
+  ...Object.values(appEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

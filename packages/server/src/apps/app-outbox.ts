@@ -95,7 +95,8 @@ export class AppOutbox {
    */
   async sweepAfterStart(isOffline: (userId: string) => boolean): Promise<void> {
     for (const userId of await this.#store.usersNotOffline()) {
-      if (isOffline(userId) && !this.#pending.has(userId)) this.push(userId, { state: 'offline', status: null, since: Date.now() });
+      if (isOffline(userId) && !this.#pending.has(userId))
+        this.push(userId, { state: 'offline', status: null, since: Date.now() });
     }
   }
 

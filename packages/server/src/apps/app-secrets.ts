@@ -47,8 +47,10 @@ export function secretMatches(secret: string, hash: string): boolean {
  * id, base64url. Stable for one (app, user), unlinkable across apps without the server secret, and
  * never the user id itself. The separator cannot occur in an app id, so pairs cannot collide.
  */
-export function appUserId(serverSecret: Buffer, appId: string, userId: string): string {
-  return createHmac('sha256', serverSecret).update(`presence-app-user\n${appId}\n${userId}`).digest('base64url');
+export function appUserId(serverSecret: Uint8Array, appId: string, userId: string): string {
+  return createHmac('sha256', serverSecret)
+    .update(`presence-app-user\n${appId}\n${userId}`)
+    .digest('base64url');
 }
 
 /** PKCE S256 (RFC 7636): the challenge is base64url(sha256(verifier)). */

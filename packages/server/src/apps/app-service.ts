@@ -88,14 +88,14 @@ export function toAppView(app: StoredApp): AppView {
  */
 export class AppService {
   readonly #store: AppStore;
-  readonly #serverSecret: Buffer;
+  readonly #serverSecret: Uint8Array;
   readonly #options: { appsCodeTtlMs: number; appsGuestConsent: boolean };
   readonly #current: (userId: string) => AppState;
   readonly #written: () => void;
 
   constructor(deps: {
     store: AppStore;
-    serverSecret: Buffer;
+    serverSecret: Uint8Array;
     options: { appsCodeTtlMs: number; appsGuestConsent: boolean };
     /** The user's presence now, as apps see it. */
     current: (userId: string) => AppState;
@@ -142,7 +142,8 @@ export class AppService {
   async authenticate(secret: string): Promise<StoredApp> {
     const id = appIdOfSecret(secret);
     const app = id === null ? undefined : await this.#store.getApp(id);
-    if (!app || !secretMatches(secret, app.secretHash)) throw new PresenceError('UNAUTHORIZED', 'Unknown app secret.');
+    if (!app || !secretMatches(secret, app.secretHash))
+      throw new PresenceError('UNAUTHORIZED', 'Unknown app secret.');
     return app;
   }
 
@@ -158,7 +159,8 @@ export class AppService {
     if (!app.redirectUris.includes(req.redirectUri)) {
       throw new PresenceError('INVALID_MESSAGE', 'redirect_uri is not one the app registered.');
     }
-    if (req.responseType !== 'code') throw new PresenceError('INVALID_MESSAGE', 'response_type must be "code".');
+    if (req.responseType !== 'code')
+      throw new PresenceError('INVALID_MESSAGE', 'response_type must be "code".');
     if (req.codeChallengeMethod !== 'S256') {
       throw new PresenceError('INVALID_MESSAGE', 'code_challenge_method must be "S256".');
     }
@@ -214,13 +216,20 @@ export class AppService {
     if (input.grantType !== 'authorization_code') {
       throw new OAuthError(400, 'unsupported_grant_type', 'Only authorization_code is supported.');
     }
-    const app = appIdOfSecret(input.clientSecret) === input.clientId ? await this.#store.getApp(input.clientId) : undefined;
+    const app =
+      appIdOfSecret(input.clientSecret) === input.clientId
+        ? await this.#store.getApp(input.clientId)
+        : undefined;
     if (!app || !secretMatches(input.clientSecret, app.secretHash)) {
       throw new OAuthError(401, 'invalid_client', 'Unknown client or wrong secret.');
     }
     const code = await this.#store.takeCode(sha256(input.code), Date.now());
     if (!code || code.appId !== app.id || code.redirectUri !== input.redirectUri) {
-      throw new OAuthError(400, 'invalid_grant', 'The code is unknown, used, expired, or for another redirect_uri.');
+      throw new OAuthError(
+        400,
+        'invalid_grant',
+        'The code is unknown, used, expired, or for another redirect_uri.',
+      );
     }
     if (!pkceMatches(input.codeVerifier, code.challenge)) {
       throw new OAuthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge.');
@@ -247,7 +256,12 @@ export class AppService {
     for (const g of grants) {
       const app = await this.#store.getApp(g.appId);
       if (!app) continue;
-      out.push({ app: { id: app.id, name: app.name }, paused: g.paused, shareStatus: g.shareStatus, grantedAt: g.grantedAt });
+      out.push({
+        app: { id: app.id, name: app.name },
+        paused: g.paused,
+        shareStatus: g.shareStatus,
+        grantedAt: g.grantedAt,
+      });
     }
     return out;
   }
@@ -298,6 +312,7 @@ export async function registerApp(
 export async function rotateSecrets(store: AppStore, appId: string): Promise<AppSecrets> {
   const clientSecret = newClientSecret(appId);
   const signingSecret = newSigningSecret();
-  if (!(await store.setSecrets(appId, sha256(clientSecret), signingSecret))) throw new PresenceError('APP_NOT_FOUND');
+  if (!(await store.setSecrets(appId, sha256(clientSecret), signingSecret)))
+    throw new PresenceError('APP_NOT_FOUND');
   return { clientSecret, signingSecret };
 }

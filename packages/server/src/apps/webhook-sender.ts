@@ -23,7 +23,9 @@ const MAX_ANSWER = 4_096;
 /** One webhook body: the seed's list, each entry `[appUserId, state, since]` plus the status text when shared. */
 export function webhookBody(updates: readonly StoredUpdate[]): string {
   return JSON.stringify(
-    updates.map((u) => (u.status === null ? [u.appUserId, u.state, u.since] : [u.appUserId, u.state, u.since, u.status])),
+    updates.map((u) =>
+      u.status === null ? [u.appUserId, u.state, u.since] : [u.appUserId, u.state, u.since, u.status],
+    ),
   );
 }
 
@@ -59,13 +61,22 @@ export class WebhookSender {
   #again = false;
   #closed = false;
 
-  constructor(deps: { store: AppStore; options: WebhookOptions; owner: string; log?: Logger; now?: () => number }) {
+  constructor(deps: {
+    store: AppStore;
+    options: WebhookOptions;
+    owner: string;
+    log?: Logger;
+    now?: () => number;
+  }) {
     this.#store = deps.store;
     this.#options = deps.options;
     this.#owner = deps.owner;
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
-    const filter = { allowPrivateIPAddress: deps.options.appsAllowPrivateWebhooks, allowMetaIPAddress: false };
+    const filter = {
+      allowPrivateIPAddress: deps.options.appsAllowPrivateWebhooks,
+      allowMetaIPAddress: false,
+    };
     this.#httpAgent = new RequestFilteringHttpAgent({ ...filter, keepAlive: true, maxSockets: 4 });
     this.#httpsAgent = new RequestFilteringHttpsAgent({ ...filter, keepAlive: true, maxSockets: 4 });
     this.#tickMs = Math.max(20, Math.min(1_000, Math.floor(deps.options.appsWebhookIntervalMs / 4)));
@@ -160,13 +171,23 @@ export class WebhookSender {
     }
     if (answer.status === 410) {
       this.#log?.info({ app: app.id }, 'webhook answered 410 Gone: disabled');
-      await this.#store.webhookProgress(app.id, { attempts: 0, nextAt: 0, batchTo: 0, disabledAt: this.#now() });
+      await this.#store.webhookProgress(app.id, {
+        attempts: 0,
+        nextAt: 0,
+        batchTo: 0,
+        disabledAt: this.#now(),
+      });
       return;
     }
     const base = this.#retryBaseMs;
     if (retriesExhausted(attempt + 1, base, this.#options.appsWebhookRetryHours * 3_600_000)) {
       this.#log?.warn({ app: app.id }, 'webhook failing for too long: disabled');
-      await this.#store.webhookProgress(app.id, { attempts: attempt, nextAt: 0, batchTo: 0, disabledAt: this.#now() });
+      await this.#store.webhookProgress(app.id, {
+        attempts: attempt,
+        nextAt: 0,
+        batchTo: 0,
+        disabledAt: this.#now(),
+      });
       return;
     }
     await this.#store.webhookProgress(app.id, {
@@ -211,7 +232,9 @@ export class WebhookSender {
           res.on('error', (err) => resolve({ status: res.statusCode ?? 0, error: err.message }));
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.#options.appsWebhookTimeoutMs} ms`)));
+      req.on('timeout', () =>
+        req.destroy(new Error(`no answer within ${this.#options.appsWebhookTimeoutMs} ms`)),
+      );
       req.on('error', (err) => resolve({ status: 0, error: err.message.slice(0, 200) }));
       req.end(body);
     });

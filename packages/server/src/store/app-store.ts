@@ -104,6 +104,8 @@ export interface AppStore {
   transition(userId: string, next: AppState): Promise<number>;
   /** Updates of an app after `cursor`, oldest first. */
   updatesAfter(appId: string, cursor: number, limit: number): Promise<StoredUpdate[]>;
+  /** Whether the app's update with this seq is still kept. */
+  hasUpdate(appId: string, seq: number): Promise<boolean>;
   /** The newest seq of the app's updates (0 when none). */
   latestSeq(appId: string): Promise<number>;
   /** The oldest seq still kept for the app, or null when none is kept. */

@@ -3,7 +3,6 @@ import type {
   AppState,
   AppStore,
   StoredApp,
-  StoredCode,
   StoredDelivery,
   StoredGrant,
   StoredUpdate,
@@ -101,7 +100,11 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
   }
 
   async function told(trx: Kysely<Database>, userId: string): Promise<AppState | undefined> {
-    const r = await trx.selectFrom('app_presence').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    const r = await trx
+      .selectFrom('app_presence')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return r ? { state: r.state as AppState['state'], status: r.status, since: toNum(r.since) } : undefined;
   }
 
@@ -176,7 +179,9 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
           set.webhook_batch_to = 0;
         }
         if (Object.keys(set).length === 0) {
-          return (await db.selectFrom('apps').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+          return (
+            (await db.selectFrom('apps').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+          );
         }
         const r = await db.updateTable('apps').set(set).where('id', '=', id).executeTakeFirst();
         return Number(r.numUpdatedRows) > 0;
@@ -219,13 +224,20 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
           })
           .execute();
         // Expired codes go as new ones come: the table stays small without a timer.
-        await db.deleteFrom('app_codes').where('expires_at', '<', Date.now() - 60_000).execute();
+        await db
+          .deleteFrom('app_codes')
+          .where('expires_at', '<', Date.now() - 60_000)
+          .execute();
       }),
 
     takeCode: (codeHash, now) =>
       run(() =>
         db.transaction().execute(async (trx) => {
-          const r = await trx.selectFrom('app_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+          const r = await trx
+            .selectFrom('app_codes')
+            .selectAll()
+            .where('code_hash', '=', codeHash)
+            .executeTakeFirst();
           if (!r) return undefined;
           // Whoever deletes the row owns the code: two concurrent exchanges cannot both win.
           const del = await trx.deleteFrom('app_codes').where('code_hash', '=', codeHash).executeTakeFirst();
@@ -261,7 +273,8 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
               }),
             )
             .execute();
-          if (!grant.paused) await addUpdate(trx, grant, await toldOrNow(trx, grant.userId, current), Date.now());
+          if (!grant.paused)
+            await addUpdate(trx, grant, await toldOrNow(trx, grant.userId, current), Date.now());
         }),
       ),
 
@@ -335,7 +348,11 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
 
     usersNotOffline: () =>
       run(async () => {
-        const rows = await db.selectFrom('app_presence').select('user_id').where('state', '<>', 'offline').execute();
+        const rows = await db
+          .selectFrom('app_presence')
+          .select('user_id')
+          .where('state', '<>', 'offline')
+          .execute();
         return rows.map((r) => r.user_id);
       }),
 
@@ -388,6 +405,17 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
         return rows.map(toUpdate);
       }),
 
+    hasUpdate: (appId, seq) =>
+      run(async () => {
+        const r = await db
+          .selectFrom('app_updates')
+          .select('seq')
+          .where('app_id', '=', appId)
+          .where('seq', '=', seq)
+          .executeTakeFirst();
+        return r !== undefined;
+      }),
+
     latestSeq: (appId) =>
       run(async () => {
         const r = await db
@@ -437,7 +465,13 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
           .updateTable('apps')
           .set({ lease_owner: owner, lease_until: until })
           .where('id', '=', appId)
-          .where((eb) => eb.or([eb('lease_owner', '=', owner), eb('lease_until', '<', now), eb('lease_owner', 'is', null)]))
+          .where((eb) =>
+            eb.or([
+              eb('lease_owner', '=', owner),
+              eb('lease_until', '<', now),
+              eb('lease_owner', 'is', null),
+            ]),
+          )
           .executeTakeFirst();
         return Number(r.numUpdatedRows) > 0;
       }),
@@ -492,7 +526,15 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
           .offset(keep)
           .limit(1000)
           .execute();
-        if (old.length > 0) await db.deleteFrom('app_deliveries').where('id', 'in', old.map((o) => o.id)).execute();
+        if (old.length > 0)
+          await db
+            .deleteFrom('app_deliveries')
+            .where(
+              'id',
+              'in',
+              old.map((o) => o.id),
+            )
+            .execute();
       }),
 
     deliveries: (appId, limit) =>
