@@ -239,6 +239,10 @@ export class App extends Emitter<AppEvents> {
         if (mine()) this.rooms.get(event.room)?.live.apply(event);
       });
     }
+    // A third-party app's live notification: a toast naming the app.
+    client.on('app.notification', (event) => {
+      if (mine()) this.toast(`${event.app.name}: ${event.text}`, 'info', `app:${event.app.id}:${event.at}`);
+    });
     client.on('live.signal', (event) => {
       if (mine()) this.emit('liveSignal', event);
     });
