@@ -109,6 +109,12 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The server failed unexpectedly; the request had no effect.',
   },
+  APP_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such app (or its secret is wrong).' },
+  CURSOR_EXPIRED: {
+    closes: false,
+    wsClose: 4410,
+    text: 'The cursor is older than the updates kept; start again without it.',
+  },
 } as const satisfies Record<string, { closes: boolean; wsClose: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -8,3 +8,4 @@ export * from './live.js';
 export * from './presence.js';
 export * from './limits.js';
 export * from './moderation.js';
+export * from './apps.js';

@@ -3,6 +3,7 @@ import type { RequestType } from './client-messages.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { appEventSchemas } from './apps.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
@@ -163,6 +164,7 @@ export const transientEventSchemas = {
   ...liveEventSchemas,
   ...presenceEventSchemas,
   ...moderationEventSchemas,
+  ...appEventSchemas,
 } as const;
 
 export const serverMessage = z.union([
@@ -176,6 +178,7 @@ export const serverMessage = z.union([
   ...Object.values(liveEventSchemas),
   ...Object.values(presenceEventSchemas),
   ...Object.values(moderationEventSchemas),
+  ...Object.values(appEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

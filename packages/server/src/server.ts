@@ -50,6 +50,7 @@ import { joinCluster } from './routing/join-cluster.js';
 import { UserMergeRelay } from './routing/user-merge-relay.js';
 import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
+import { AppRuntime } from './apps/app-runtime.js';
 
 export const VERSION = '0.1.0';
 
@@ -256,6 +257,17 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     onLost: (err, user, count) => log.error({ err, user, count }, 'kept direct messages lost'),
   });
   sessions.addHooks(socialSessionHooks({ contacts, dms, log }));
+  // Third-party apps (docs/apps.md): fed by presence, delivered by webhook and stream.
+  const apps = new AppRuntime({
+    store: store.apps,
+    presence,
+    broker,
+    users: userChannel,
+    serverSecret: secret,
+    instanceId,
+    options: config,
+    log,
+  });
   const gateway = new Gateway({
     handlers: createHandlers({
       ops,
@@ -298,6 +310,15 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       version: VERSION,
     },
     presence: { presence, tokens: deviceTokens, log },
+    apps: {
+      apps: apps.service,
+      notifications: apps.notifications,
+      streams: apps.streams,
+      store,
+      identity,
+      options: config,
+      log,
+    },
     health: () => ({
       version: VERSION,
       storeKind: store.kind,
@@ -323,6 +344,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       const httpPort = (http.server.address() as AddressInfo).port;
       const tcpPort = config.tcpPort >= 0 ? await transport.listenTcp(config.host, config.tcpPort) : null;
       transport.startHeartbeats();
+      apps.start();
       log.info(
         { host: config.host, httpPort, tcpPort, store: store.kind, dataDir: config.dataDir },
         'presence listening',
@@ -336,6 +358,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         sessions.close();
         mergeRelay?.close();
         presence.close();
+        await apps.close();
         await http.close();
         await cluster?.close();
         await broker.close();
