@@ -91,6 +91,11 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The server failed unexpectedly; the request had no effect.',
   },
+  SERVER_UNAVAILABLE: {
+    closes: false,
+    wsClose: 4502,
+    text: "The user's server could not be reached, or does not federate with this one.",
+  },
 } as const satisfies Record<string, { closes: boolean; wsClose: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

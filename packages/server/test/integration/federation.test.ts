@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import type { TestServer } from '../../../../test/harness.js';
+import type { RawClient } from '../../../../test/raw-client.js';
+import type { ServerProcess } from '../../../../test/server-process.js';
+import {
+  befriend,
+  connect,
+  entries,
+  planServers,
+  register,
+  seesState,
+  spawnFederated,
+  startFederated,
+  until,
+  type Account,
+  type Cluster,
+} from './federation-kit.js';
+
+/**
+ * Three federated servers on loopback with different domains, found through the static map:
+ * a.test and b.test in this process, c.test in a child process so that it can be killed.
+ */
+describe('federation: three servers', () => {
+  let plan: Cluster;
+  let a: TestServer;
+  let b: TestServer;
+  let c: ServerProcess & { dataDir: string };
+  const open: RawClient[] = [];
+  const session = async (port: number, who: Account): Promise<RawClient> => {
+    const s = await connect(port, who);
+    open.push(s);
+    return s;
+  };
+
+  before(async () => {
+    plan = await planServers(['a.test', 'b.test', 'c.test']);
+    a = await startFederated(plan, 'a.test');
+    b = await startFederated(plan, 'b.test', { federationDeny: ['evil.test'] });
+    c = await spawnFederated(plan, 'c.test');
+  });
+  after(async () => {
+    for (const s of open) s.close();
+    await a.close();
+    await b.close();
+    c.child.kill('SIGKILL');
+    await c.exited;
+    await rm(c.dataDir, { recursive: true, force: true });
+  });
+
+  test('each server publishes its domain, federation URL and Ed25519 key at the well-known URL', async () => {
+    const doc = (await (await fetch(`${b.httpUrl}/.well-known/presence/server`)).json()) as {
+      server: string;
+      federationUrl: string;
+      keys: Record<string, { key: string; expiredAt: number | null }>;
+    };
+    assert.equal(doc.server, 'b.test');
+    assert.equal(doc.federationUrl, b.httpUrl);
+    const keys = Object.entries(doc.keys);
+    assert.equal(keys.length, 1);
+    assert.match(keys[0]?.[0] ?? '', /^ed25519:/);
+    assert.equal(Buffer.from(keys[0]?.[1].key ?? '', 'base64url').length, 32);
+    assert.equal(keys[0]?.[1].expiredAt, null);
+  });
+
+  test('a contact across servers: request, accept, then presence crosses both ways and follows changes', async () => {
+    const alice = await register(a.httpUrl, 'Alice');
+    const bob = await register(b.httpUrl, 'Bob');
+    assert.match(alice.id, /@a\.test$/);
+    assert.match(bob.id, /@b\.test$/);
+    const sa = await session(a.tcp.port, alice);
+    const sb = await session(b.tcp.port, bob);
+    await sa.ok('presence.subscribe');
+    await sb.ok('presence.subscribe');
+    await befriend(sa, alice.id, sb, bob.id);
+
+    await seesState(sa, bob.id, 'online');
+    await seesState(sb, alice.id, 'online');
+    const list = await sa.ok('contacts.list');
+    assert.deepEqual(
+      (list['contacts'] as { user: { id: string; name: string } }[]).map((x) => [x.user.id, x.user.name]),
+      [[bob.id, 'Bob']],
+    );
+
+    await sb.ok('presence.set', { state: 'busy', status: 'on a call' });
+    await seesState(sa, bob.id, 'busy');
+    assert.equal(entries(sa, bob.id).at(-1)?.['status'], 'on a call');
+
+    // A fresh subscription on A shows the remote contact from what A last heard.
+    const again = await session(a.tcp.port, alice);
+    const snap = (await again.ok('presence.subscribe'))['presence'] as { user: string; state: string }[];
+    assert.equal(snap.find((u) => u.user === bob.id)?.state, 'busy');
+  });
+
+  test("visibility is the watched user's server's: a stranger on A never gets B's user", async () => {
+    const carol = await register(a.httpUrl, 'Carol');
+    const dan = await register(b.httpUrl, 'Dan');
+    const erin = await register(a.httpUrl, 'Erin');
+    const sc = await session(a.tcp.port, carol);
+    const sd = await session(b.tcp.port, dan);
+    const se = await session(a.tcp.port, erin);
+    await sc.ok('presence.subscribe');
+    await sd.ok('presence.subscribe');
+    await se.ok('presence.subscribe');
+    await befriend(se, erin.id, sd, dan.id);
+    await seesState(se, dan.id, 'online');
+    await sd.ok('presence.set', { state: 'chatty' });
+    await seesState(se, dan.id, 'chatty');
+    assert.equal(entries(sc, dan.id).length, 0, 'Carol is no contact of Dan: nothing about him');
+  });
+
+  test('a contact request to a user that does not exist on the other server is USER_NOT_FOUND', async () => {
+    const fay = await register(a.httpUrl, 'Fay');
+    const sf = await session(a.tcp.port, fay);
+    const reply = await sf.request('contacts.request', { user: 'nobody@b.test' });
+    assert.equal(reply['code'], 'USER_NOT_FOUND');
+    const unreachable = await sf.request('contacts.request', { user: 'someone@nowhere.invalid' });
+    assert.equal(unreachable['code'], 'SERVER_UNAVAILABLE');
+  });
+
+  test('a server killed: its users become unknown after the watchdog, and come back when it returns', async () => {
+    const gus = await register(a.httpUrl, 'Gus');
+    const cUrl = `http://127.0.0.1:${c.httpPort}`;
+    const hal = await register(cUrl, 'Hal');
+    assert.match(hal.id, /@c\.test$/);
+    const sg = await session(a.tcp.port, gus);
+    let sh = await session(c.tcpPort, hal);
+    await sg.ok('presence.subscribe');
+    await sh.ok('presence.subscribe');
+    await befriend(sg, gus.id, sh, hal.id);
+    await seesState(sg, hal.id, 'online');
+
+    const killedAt = Date.now();
+    c.child.kill('SIGKILL');
+    await c.exited;
+    // Short watchdog 600 ms (±10%), then a reminder that fails: unknown.
+    await seesState(sg, hal.id, 'unknown', 5_000);
+    const took = Date.now() - killedAt;
+    assert.ok(took < 3_000, `unknown after ${took} ms`);
+
+    c = await spawnFederated(plan, 'c.test', c.dataDir);
+    sh = await session(c.tcpPort, hal);
+    await sh.ok('presence.subscribe');
+    await seesState(sg, hal.id, 'online', 8_000);
+    await sh.ok('presence.set', { state: 'away' });
+    await seesState(sg, hal.id, 'away');
+    await until('Hal sees Gus again', () => entries(sh, gus.id).at(-1)?.['state'] === 'online');
+  });
+});
