@@ -16,7 +16,7 @@ const MAX_NONCES = 200_000;
 export class RequestVerifier {
   readonly #domain: string;
   readonly #guard: FederationGuard;
-  readonly #peers: PeerDirectory;
+  readonly #peers: Pick<PeerDirectory, 'keyOf'>;
   readonly #maxSkewMs: number;
   readonly #now: () => number;
   /** nonce key → ts, in arrival order. */
@@ -27,7 +27,7 @@ export class RequestVerifier {
   constructor(opts: {
     domain: string;
     guard: FederationGuard;
-    peers: PeerDirectory;
+    peers: Pick<PeerDirectory, 'keyOf'>;
     maxSkewMs: number;
     now?: () => number;
   }) {

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { authorize } from '../../src/federation/request-signing.js';
+import { ServerKeys } from '../../src/federation/server-keys.js';
 import type { TestServer } from '../../../../test/harness.js';
 import type { RawClient } from '../../../../test/raw-client.js';
 import type { ServerProcess } from '../../../../test/server-process.js';
@@ -108,6 +112,61 @@ describe('federation: three servers', () => {
     await sd.ok('presence.set', { state: 'chatty' });
     await seesState(se, dan.id, 'chatty');
     assert.equal(entries(sc, dan.id).length, 0, 'Carol is no contact of Dan: nothing about him');
+  });
+
+  test('over HTTP: forged signature, unknown key, replay and a deny-listed domain are refused; a subscribe gets only what the watcher may see', async () => {
+    const url = `${b.httpUrl}/_federation/v1/presence`;
+    const path = '/_federation/v1/presence';
+    // Signing as A with A's own key file: what server A itself would send.
+    const aKeys = new ServerKeys({ dataDir: a.dataDir });
+    const post = async (authorization: string | undefined, body: object) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const ivy = await register(a.httpUrl, 'Ivy');
+    const jon = await register(b.httpUrl, 'Jon');
+    const body = { boot: 'test', subscribe: [{ watcher: ivy.id, targets: [jon.id] }] };
+    const signed = (origin = 'a.test', keys = aKeys, what: object = body) =>
+      authorize(keys, { method: 'POST', path, origin, destination: 'b.test', body: what });
+
+    const header = signed();
+    const ok = await post(header, body);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body['push'], [], 'Ivy is no contact of Jon: B tells A nothing about him');
+    assert.deepEqual((await post(header, body)).body['code'], 'REPLAYED');
+    const tampered = await post(signed(), {
+      ...body,
+      subscribe: [{ watcher: ivy.id, targets: [jon.id, 'x@b.test'] }],
+    });
+    assert.deepEqual([tampered.status, tampered.body['code']], [401, 'BAD_SIGNATURE']);
+    const forger = new ServerKeys({ dataDir: await mkdtemp(join(tmpdir(), 'presence-forger-')) });
+    const forged = signed('a.test', forger).replace(/key="[^"]+"/, `key="${aKeys.currentKeyId}"`);
+    assert.deepEqual((await post(forged, body)).body['code'], 'BAD_SIGNATURE');
+    assert.deepEqual((await post(signed('a.test', forger), body)).body['code'], 'UNKNOWN_KEY');
+    const denied = await post(signed('evil.test', forger), body);
+    assert.deepEqual([denied.status, denied.body['code']], [403, 'DOMAIN_REFUSED']);
+    assert.deepEqual((await post(undefined, body)).body['code'], 'UNSIGNED');
+    const bad = await post(signed('a.test', aKeys, { nonsense: true }), { nonsense: true });
+    assert.deepEqual([bad.status, bad.body['code']], [400, 'BAD_FEDERATION_REQUEST']);
+    // A server speaks only for its own users: A pushing a state for a user of C is ignored.
+    const sj = await session(b.tcp.port, jon);
+    await sj.ok('presence.subscribe');
+    const spoof = {
+      boot: 'test',
+      push: [
+        {
+          user: { user: 'mallory@c.test', state: 'online', status: null, mobile: false, lastActive: null },
+          to: [jon.id],
+        },
+      ],
+    };
+    assert.equal((await post(signed('a.test', aKeys, spoof), spoof)).status, 200);
+    await sj.ok('ping');
+    assert.equal(entries(sj, 'mallory@c.test').length, 0);
   });
 
   test('a contact request to a user that does not exist on the other server is USER_NOT_FOUND', async () => {
