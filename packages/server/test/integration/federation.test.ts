@@ -169,6 +169,43 @@ describe('federation: three servers', () => {
     assert.equal(entries(sj, 'mallory@c.test').length, 0);
   });
 
+  test('remote contacts: deny, remove (presence goes unknown), and a block never reaches the other server', async () => {
+    const kim = await register(a.httpUrl, 'Kim');
+    const lou = await register(b.httpUrl, 'Lou');
+    const sk = await session(a.tcp.port, kim);
+    const sl = await session(b.tcp.port, lou);
+    await sk.ok('presence.subscribe');
+    await sl.ok('presence.subscribe');
+    // Deny: Kim hears `denied`, and nobody is anybody's contact.
+    await sk.ok('contacts.request', { user: lou.id });
+    await sl.event('contact', (m) => m['kind'] === 'request');
+    await sl.ok('contacts.deny', { user: kim.id });
+    await sk.event('contact', (m) => m['kind'] === 'denied' && (m['user'] as { id: string }).id === lou.id);
+    assert.deepEqual((await sk.ok('contacts.list'))['outgoing'], []);
+    // Accepted, then removed by Lou: Kim hears `removed` and Lou's presence becomes unknown to her.
+    await befriend(sk, kim.id, sl, lou.id);
+    await seesState(sk, lou.id, 'online');
+    await sl.ok('contacts.remove', { user: kim.id });
+    await sk.event('contact', (m) => m['kind'] === 'removed');
+    await seesState(sk, lou.id, 'unknown');
+    assert.deepEqual((await sk.ok('contacts.list'))['contacts'], []);
+    // Auto-accept across servers: Lou asks, then Kim asks back, and both are contacts at once.
+    await sl.ok('contacts.request', { user: kim.id });
+    await sk.event('contact', (m) => m['kind'] === 'request');
+    assert.deepEqual(await sk.ok('contacts.request', { user: lou.id }), { status: 'accepted' });
+    await sl.event('contact', (m) => m['kind'] === 'accepted');
+    await seesState(sk, lou.id, 'online');
+    // Lou blocks Kim: A is told of a removal only; Kim's next request looks pending, Lou hears nothing.
+    await sl.ok('contacts.block', { user: kim.id });
+    await sk.event('contact', (m) => m['kind'] === 'removed');
+    assert.deepEqual(await sk.ok('contacts.request', { user: lou.id, message: 'again?' }), {
+      status: 'pending',
+    });
+    await sl.ok('ping');
+    assert.equal(sl.received.filter((m) => m['type'] === 'contact' && m['kind'] === 'request').length, 0);
+    await seesState(sk, lou.id, 'unknown');
+  });
+
   test('a contact request to a user that does not exist on the other server is USER_NOT_FOUND', async () => {
     const fay = await register(a.httpUrl, 'Fay');
     const sf = await session(a.tcp.port, fay);
