@@ -37,6 +37,8 @@ export function createFederation(deps: {
   local: PresenceSink;
   log: Logger;
   transport?: FederationTransport;
+  /** Where peers' verify keys come from; the peer directory (well-known documents) by default. */
+  peerKeys?: Pick<PeerDirectory, 'keyOf'>;
 }): Federation {
   const { config, log } = deps;
   const keys = new ServerKeys({ dataDir: config.dataDir, sharedSecret: deps.secret });
@@ -52,7 +54,7 @@ export function createFederation(deps: {
   const verifier = new RequestVerifier({
     domain: config.domain,
     guard,
-    peers,
+    peers: deps.peerKeys ?? peers,
     maxSkewMs: config.federationMaxSkewMs,
   });
   const transport =
