@@ -4,7 +4,6 @@
  * request from an outage. docs/federation.md lists them.
  */
 export const FEDERATION_ERRORS = {
-  FEDERATION_DISABLED: { status: 404, text: 'This server does not federate.' },
   UNSIGNED: { status: 401, text: 'The request carries no valid X-Presence authorization.' },
   DOMAIN_REFUSED: { status: 403, text: 'This server does not federate with that domain.' },
   WRONG_DESTINATION: { status: 401, text: 'The request was signed for another server.' },
