@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { presenceRequestSchemas } from './presence.js';
+import { federationRequestSchemas } from './federation.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -93,6 +94,7 @@ export const requestSchemas = {
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
   ...presenceRequestSchemas,
+  ...federationRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */

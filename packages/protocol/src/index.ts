@@ -7,3 +7,4 @@ export * from './codec.js';
 export * from './live.js';
 export * from './presence.js';
 export * from './limits.js';
+export * from './federation.js';

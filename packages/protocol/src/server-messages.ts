@@ -3,6 +3,7 @@ import type { RequestType } from './client-messages.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { federationResultSchemas } from './federation.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
@@ -102,6 +103,7 @@ export const resultSchemas = {
   'chat.typing': z.object({}),
   ...liveResultSchemas,
   ...presenceResultSchemas,
+  ...federationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;

@@ -209,7 +209,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const external = ExternalTokens.enabled(config)
     ? new ExternalTokens(config, (err) => log.warn({ err }, 'external token keys unavailable'))
     : null;
-  const identity = new IdentityService({ tokens, accounts: store.accounts, external, domain: config.domain });
+  const identity = new IdentityService({
+    tokens,
+    accounts: store.accounts,
+    external,
+    domain: config.domain,
+    remote: federation?.assertions,
+  });
   const accounts = new AccountService({
     accounts: store.accounts,
     identity,
@@ -290,6 +296,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         remote: federation?.presence,
       },
       maxRoomsPerSession: config.maxRoomsPerSession,
+      assertions: federation?.assertions ?? null,
     }),
     sessions,
     limits: config,

@@ -9,6 +9,7 @@ import { FederatedContacts } from './remote-contacts.js';
 import { RemotePresence } from './remote-presence.js';
 import { RequestVerifier } from './request-verifier.js';
 import { ServerKeys } from './server-keys.js';
+import { UserAssertions } from './user-assertions.js';
 
 export interface Federation {
   keys: ServerKeys;
@@ -18,6 +19,7 @@ export interface Federation {
   inbox: FederationInbox;
   presence: RemotePresence;
   contacts: FederatedContacts;
+  assertions: UserAssertions;
   /** What the HTTP endpoints need. */
   routes: {
     domain: string;
@@ -84,6 +86,12 @@ export function createFederation(deps: {
     log,
   });
   inbox.on('contact', (origin, body) => contacts.receive(origin, body));
+  const assertions = new UserAssertions({
+    domain: config.domain,
+    keys,
+    peers: deps.peerKeys ?? peers,
+    guard,
+  });
   return {
     keys,
     guard,
@@ -92,6 +100,7 @@ export function createFederation(deps: {
     inbox,
     presence,
     contacts,
+    assertions,
     routes: { domain: config.domain, publicUrl: config.federationPublicUrl, keys, verifier, inbox },
     close: () => presence.close(),
   };

@@ -121,7 +121,9 @@ export class RemotePresence implements PresenceSink, RemoteViews {
   // --- PresenceSink ------------------------------------------------------------------------
 
   watching(userId: string): boolean {
-    if (!this.isRemote(userId)) return this.#local.watching(userId);
+    // A user of another server with a session here (in a room of ours) watches here too.
+    if (this.#local.watching(userId)) return true;
+    if (!this.isRemote(userId)) return false;
     const peer = this.#peers.get(domainOf(userId));
     return peer !== undefined && !peer.down && peer.watchers.has(userId);
   }
@@ -130,10 +132,8 @@ export class RemotePresence implements PresenceSink, RemoteViews {
     const local: string[] = [];
     const remote = new Map<string, string[]>();
     for (const id of userIds) {
-      if (!this.isRemote(id)) {
-        local.push(id);
-        continue;
-      }
+      if (!this.isRemote(id) || this.#local.watching(id)) local.push(id);
+      if (!this.isRemote(id)) continue;
       const d = domainOf(id);
       const list = remote.get(d);
       if (list) list.push(id);
@@ -146,7 +146,10 @@ export class RemotePresence implements PresenceSink, RemoteViews {
     for (const [d, recipients] of remote) {
       const peer = this.#peers.get(d);
       if (!peer || peer.down) continue;
-      for (const user of users) this.#queue(peer, user, recipients);
+      // Only to watchers that server asked for (a remote user may be here only for a room).
+      const wanted = recipients.filter((r) => peer.watchers.has(r));
+      if (wanted.length === 0) continue;
+      for (const user of users) this.#queue(peer, user, wanted);
       this.#scheduleBatch(peer, this.#options.federationBatchMs);
     }
   }

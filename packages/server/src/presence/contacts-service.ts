@@ -287,6 +287,9 @@ export class ContactsService {
   /** The caller's id, if they may have contacts at all. */
   #member(actor: Actor): string {
     if (isGuestId(actor.user.id)) throw guestsHaveNoContacts();
+    if (this.#remote?.isRemote(actor.user.id)) {
+      throw new PresenceError('FORBIDDEN', 'Your contacts are kept by your own server; manage them there.');
+    }
     return actor.user.id;
   }
 

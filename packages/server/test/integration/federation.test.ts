@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { authorize } from '../../src/federation/request-signing.js';
 import { ServerKeys } from '../../src/federation/server-keys.js';
 import type { TestServer } from '../../../../test/harness.js';
-import type { RawClient } from '../../../../test/raw-client.js';
+import { RawClient } from '../../../../test/raw-client.js';
 import type { ServerProcess } from '../../../../test/server-process.js';
 import {
   befriend,
@@ -204,6 +204,85 @@ describe('federation: three servers', () => {
     await sl.ok('ping');
     assert.equal(sl.received.filter((m) => m['type'] === 'contact' && m['kind'] === 'request').length, 0);
     await seesState(sk, lou.id, 'unknown');
+  });
+
+  test("a user of A joins a private room on B with A's assertion, chats, is recovered after a reconnect; B's roles apply", async () => {
+    const mia = await register(a.httpUrl, 'Mia');
+    const ned = await register(b.httpUrl, 'Ned');
+    const home = await session(a.tcp.port, mia);
+    const owner = await session(b.tcp.port, ned);
+    const room = (await owner.ok('room.create', { name: 'Across', visibility: 'private' }))['room'] as Record<
+      string,
+      unknown
+    >;
+    const roomId = room['id'] as string;
+    const code = (
+      (await owner.ok('invite.create', { room: roomId, kind: 'public' }))['invite'] as Record<string, unknown>
+    )['code'];
+
+    const { assertion, expiresAt } = (await home.ok('federation.assertion', { server: 'b.test' })) as {
+      assertion: string;
+      expiresAt: number;
+    };
+    assert.ok(expiresAt - Date.now() <= 60_000);
+    // A tampered assertion (another name) and one for another server are refused.
+    const [head, sig] = assertion.slice(5).split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(head, 'base64url').toString()) as Record<string, unknown>;
+    const forged = `fed1.${Buffer.from(JSON.stringify({ ...claims, sub: ned.id.replace('@b.test', '@a.test') })).toString('base64url')}.${sig}`;
+    const f = await RawClient.tcp(b.tcp.port);
+    open.push(f);
+    assert.equal((await f.hello('x', { token: forged }))['resumeError'] !== undefined, true);
+    const forC = (await home.ok('federation.assertion', { server: 'c.test' }))['assertion'] as string;
+    const f2 = await RawClient.tcp(b.tcp.port);
+    open.push(f2);
+    assert.notEqual((await f2.hello('x', { token: forC }))['userId'], mia.id);
+
+    const away = await RawClient.tcp(b.tcp.port);
+    open.push(away);
+    const welcome = await away.hello('ignored', { token: assertion });
+    assert.equal(welcome['userId'], mia.id, 'a session on B as the user of A');
+    assert.equal(welcome['name'], 'Mia');
+    assert.equal(welcome['resumeError'], undefined);
+    // Each assertion works once.
+    const again = await RawClient.tcp(b.tcp.port);
+    open.push(again);
+    assert.notEqual((await again.hello('x', { token: assertion }))['userId'], mia.id);
+
+    await away.ok('room.join', { room: roomId, invite: code });
+    await away.ok('chat.send', { room: roomId, text: 'hello from a.test' });
+    await owner.event(
+      'message',
+      (m) => m['text'] === 'hello from a.test' && (m['from'] as { id: string }).id === mia.id,
+    );
+    // Presence in the room: the owner sees her (her session on B), she sees him.
+    await owner.ok('presence.subscribe');
+    const snap = (await away.ok('presence.subscribe'))['presence'] as { user: string; state: string }[];
+    assert.equal(snap.find((u) => u.user === ned.id)?.state, 'online');
+    // Contacts stay with her home server.
+    assert.equal((await away.request('contacts.request', { user: ned.id }))['code'], 'FORBIDDEN');
+
+    // Reconnect with B's session token: the room log replays what she missed.
+    const last = Math.max(
+      ...away.received
+        .filter((m) => m['room'] === roomId && typeof m['seq'] === 'number')
+        .map((m) => m['seq'] as number),
+    );
+    away.close();
+    await owner.ok('chat.send', { room: roomId, text: 'while you were away' });
+    const back = await RawClient.tcp(b.tcp.port);
+    open.push(back);
+    const resumed = await back.hello('x', {
+      token: welcome['token'],
+      rooms: [{ room: roomId, epoch: room['epoch'], seq: last }],
+    });
+    assert.equal(resumed['userId'], mia.id);
+    assert.deepEqual((resumed['rooms'] as Record<string, unknown>[])[0]?.['recovered'], true);
+    await back.event('message', (m) => m['text'] === 'while you were away');
+
+    // B's roles apply: the owner removes her, and the private room is closed to her again.
+    await owner.ok('room.remove', { room: roomId, user: mia.id });
+    const rejoin = await back.request('room.join', { room: roomId });
+    assert.equal(rejoin['code'], 'FORBIDDEN');
   });
 
   test('a contact request to a user that does not exist on the other server is USER_NOT_FOUND', async () => {
