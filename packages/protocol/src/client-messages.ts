@@ -3,6 +3,7 @@ import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { presenceRequestSchemas } from './presence.js';
+import { federationRequestSchemas } from './federation.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -99,6 +100,7 @@ export const requestSchemas = {
   ...liveRequestSchemas,
   ...presenceRequestSchemas,
   ...moderationRequestSchemas,
+  ...federationRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */
