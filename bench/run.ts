@@ -24,7 +24,7 @@ import { signalingThroughput } from './signaling-throughput.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
-const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz'];
+const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz', 'relay'];
 // Opt-in only: needs Redis and PostgreSQL running (see bench/cluster.ts).
 const optIn = ['cluster'];
 const wanted = named.length === 0 ? known : named;
@@ -101,6 +101,12 @@ if (wanted.includes('fuzz')) {
   // Robustness, not speed: the run fails on any INTERNAL_ERROR or undocumented reply.
   const table = await script('./fuzz.ts', ['--frames', quick ? '10000' : '100000']);
   sections.push(['## fuzz: seeded mutated frames per transport (no timed assertion)', '', table]);
+}
+if (wanted.includes('relay')) {
+  step('relay');
+  // Plans only (no media): the tree each model builds for the same viewers and churn.
+  const table = await script('./relay.ts', quick ? ['--viewers', '2000', '--minutes', '10'] : []);
+  sections.push(['## relay: the broadcast tree under churn (simulated viewers)', '', table]);
 }
 if (wanted.includes('cluster')) {
   step('cluster');
