@@ -106,6 +106,8 @@ if (wanted.includes('relay')) {
   step('relay');
   // Plans only (no media): the tree each model builds for the same viewers and churn.
   const table = await script('./relay.ts', quick ? ['--viewers', '2000', '--minutes', '10'] : []);
+  const ours = /\| Presence planner \| (\d+) \| (\d+) \| ([\d.]+) % \|/.exec(table);
+  if (ours) measured.relay = { depthMax: Number(ours[2]), peerShare: Number(ours[3]) / 100 };
   sections.push(['## relay: the broadcast tree under churn (simulated viewers)', '', table]);
 }
 if (wanted.includes('cluster')) {
