@@ -64,18 +64,22 @@ interface SimpleNode {
 }
 
 /**
- * A tree without backups or stability: `pick` chooses among open peers (random, or oldest);
- * `maxDepth` (optional) sends who does not fit to the root.
+ * A tree without backups or stability: `order` says which open peer is tried first (random, or
+ * oldest first); `maxDepth` (optional) sends who does not fit to the root.
  */
 function simpleTree(
   name: string,
   planner: RelayPlanner,
-  pick: (open: SimpleNode[]) => SimpleNode,
+  order: 'random' | 'oldest',
+  random: () => number,
   maxDepth: number,
 ): TreeModel {
   const nodes = new Map<string, SimpleNode>();
-  const open = new Set<SimpleNode>();
+  // Open peers (a free slot), kept sorted by session start for "oldest first".
+  const open: SimpleNode[] = [];
+  const isOpen = new Set<SimpleNode>();
   let rootFanout = 0;
+  const bounded = Number.isFinite(maxDepth);
   const depthOf = (n: SimpleNode): number => {
     let d = 0;
     for (let at: SimpleNode | null = n; at; at = at.parent) d++;
@@ -86,24 +90,56 @@ function simpleTree(
     for (const c of n.children) h = Math.max(h, 1 + height(c));
     return h;
   };
+  const indexOf = (n: SimpleNode): number => {
+    let lo = 0;
+    let hi = open.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = open[mid] as SimpleNode;
+      if (m.since < n.since || (m.since === n.since && m.id < n.id)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const refresh = (n: SimpleNode): void => {
-    if (nodes.has(n.id) && n.children.size < n.capacity) open.add(n);
-    else open.delete(n);
+    const should = nodes.has(n.id) && n.children.size < n.capacity;
+    if (should === isOpen.has(n)) return;
+    if (should) {
+      open.splice(indexOf(n), 0, n);
+      isOpen.add(n);
+    } else {
+      open.splice(indexOf(n), 1);
+      isOpen.delete(n);
+    }
   };
   const within = (candidate: SimpleNode, ancestor: SimpleNode): boolean => {
     for (let at: SimpleNode | null = candidate; at; at = at.parent) if (at === ancestor) return true;
     return false;
   };
-  const attach = (n: SimpleNode): void => {
-    const bounded = Number.isFinite(maxDepth);
+  const fits = (c: SimpleNode, n: SimpleNode, h: number): boolean =>
+    !within(c, n) && (!bounded || depthOf(c) + 1 + h <= maxDepth);
+  const choose = (n: SimpleNode): SimpleNode | undefined => {
     const h = bounded ? height(n) : 0;
-    const fits = [...open].filter((c) => !within(c, n) && (!bounded || depthOf(c) + 1 + h <= maxDepth));
-    if (fits.length === 0) {
+    if (order === 'oldest') return open.find((c) => fits(c, n, h));
+    // Random: draw until one fits (a few draws), then fall back to a scan from a random start.
+    for (let i = 0; i < 8 && open.length > 0; i++) {
+      const c = open[Math.floor(random() * open.length)] as SimpleNode;
+      if (fits(c, n, h)) return c;
+    }
+    const start = Math.floor(random() * open.length);
+    for (let i = 0; i < open.length; i++) {
+      const c = open[(start + i) % open.length] as SimpleNode;
+      if (fits(c, n, h)) return c;
+    }
+    return undefined;
+  };
+  const attach = (n: SimpleNode): void => {
+    const parent = choose(n);
+    if (!parent) {
       n.parent = null;
       rootFanout++;
       return;
     }
-    const parent = pick(fits);
     n.parent = parent;
     parent.children.add(n);
     refresh(parent);
@@ -133,7 +169,7 @@ function simpleTree(
       if (!n) return { edges: 0, interrupted: 0 };
       const interrupted = subtreeSize(n) - 1;
       nodes.delete(id);
-      open.delete(n);
+      refresh(n);
       if (n.parent) {
         n.parent.children.delete(n);
         refresh(n.parent);
@@ -155,20 +191,10 @@ function simpleTree(
 
 export function randomTreeModel(bitrateBps: number, random: () => number): TreeModel {
   const planner = new RelayPlanner({ bitrateBps });
-  return simpleTree(
-    'random tree',
-    planner,
-    (open) => open[Math.floor(random() * open.length)] as SimpleNode,
-    Number.POSITIVE_INFINITY,
-  );
+  return simpleTree('random tree', planner, 'random', random, Number.POSITIVE_INFINITY);
 }
 
 export function ageOnlyModel(bitrateBps: number, maxDepth: number): TreeModel {
   const planner = new RelayPlanner({ bitrateBps });
-  return simpleTree(
-    'age-only planner',
-    planner,
-    (open) => open.reduce((a, b) => (b.since < a.since ? b : a)),
-    maxDepth,
-  );
+  return simpleTree('age-only planner', planner, 'oldest', Math.random, maxDepth);
 }
