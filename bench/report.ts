@@ -154,7 +154,7 @@ function verdicts(m: Measured): Verdict[] {
   ]);
   const relay = m.relay;
   out.push([
-    'relay tree: peers carry ≥ 90 % of egress with depth ≤ 8 (10,000 viewers, churn)',
+    'relay tree: peers carry ≥ 90 % of egress with depth ≤ 8 (simulated viewers, churn)',
     relay ? `${(relay.peerShare * 100).toFixed(1)} % of egress, depth max ${relay.depthMax}` : 'not measured',
     relay ? relay.peerShare >= 0.9 && relay.depthMax <= 8 : undefined,
   ]);

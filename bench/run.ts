@@ -2,7 +2,7 @@
 // prints the tables and rewrites bench/results.md with the figures, the targets and how to
 // reproduce them. Every scenario is bounded in time; --quick uses small sizes (under a minute).
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bundled } from './bundle.js';
@@ -19,6 +19,7 @@ import {
   targetsSection,
   type Measured,
 } from './report.js';
+import { mergeResults } from './results-file.js';
 import { signalingThroughput } from './signaling-throughput.js';
 
 const args = process.argv.slice(2);
@@ -128,8 +129,18 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem()
 const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 // The opt-in scenarios alone keep their own file, so the main figures are not overwritten.
 const resultsFile = wanted.every((s) => optIn.includes(s)) ? './results-cluster.md' : './results.md';
+const resultsUrl = new URL(resultsFile, import.meta.url);
+// Some scenarios only: merge them into the file instead of dropping the others' figures.
+const partial = resultsFile === './results.md' && !known.every((s) => wanted.includes(s));
+const previous = partial ? await readFile(resultsUrl, 'utf8').catch(() => '') : '';
+if (partial && previous !== '') {
+  const stamp = `Measured alone (\`${reproduce}\`) at ${new Date().toISOString()} of ${revision}, load average ${load} at start.`;
+  const parts = [targetsSection(measured), ...sections].map((s) => s.join('\n'));
+  await writeFile(resultsUrl, mergeResults(previous, parts, stamp));
+  process.exit(0);
+}
 await writeFile(
-  new URL(resultsFile, import.meta.url),
+  resultsUrl,
   `# Bench results
 
 Latest run: ${new Date().toISOString()} of ${revision}, on ${machine}; took ${seconds} s.
