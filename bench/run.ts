@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bundled } from './bundle.js';
+import { benchRevision, comparisonTable } from './compare.js';
 import { fanoutBench } from './fanout.js';
 import { idleBench } from './idle.js';
 import { latencyBench } from './latency.js';
@@ -22,7 +23,15 @@ import {
 import { mergeResults } from './results-file.js';
 import { signalingThroughput } from './signaling-throughput.js';
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `--compare <ref>`: bench that revision first, then this tree, and print both targets.
+const compareAt = argv.indexOf('--compare');
+const compareRef = compareAt >= 0 ? argv[compareAt + 1] : undefined;
+if (compareAt >= 0 && (compareRef === undefined || compareRef.startsWith('--'))) {
+  console.error('--compare needs a revision: npm run bench -- --compare main');
+  process.exit(2);
+}
+const args = compareAt >= 0 ? argv.filter((_, i) => i !== compareAt && i !== compareAt + 1) : argv;
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
 const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz', 'relay'];
@@ -47,6 +56,7 @@ async function script(file: string, scriptArgs: string[]): Promise<string> {
 // Ctrl-C and kill: exit normally, so exit handlers stop the servers this run started.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
+const theirs = compareRef !== undefined ? benchRevision(compareRef, args) : undefined;
 const started = Date.now();
 const load = loadavg()[0]?.toFixed(2) ?? '?';
 const measured: Measured = {};
@@ -121,6 +131,11 @@ const seconds = ((Date.now() - started) / 1000).toFixed(0);
 const body = [targetsSection(measured), ...sections].map((s) => s.join('\n')).join('\n\n');
 console.log(body);
 console.error(`bench: done in ${seconds} s`);
+if (compareRef !== undefined && theirs !== undefined) {
+  // A comparison is a reading, not a result: bench/results.md stays as it was.
+  console.log(`\n${comparisonTable(compareRef, theirs, body)}`);
+  process.exit(0);
+}
 
 const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
 const dirty = git('status', '--porcelain', '--', 'packages') === '' ? '' : ' plus uncommitted changes';
