@@ -27,6 +27,7 @@ export const FAST = {
   federationPeerTimeoutMs: 600,
   federationPeerResyncMs: 60_000,
   federationRequestTimeoutMs: 1_000,
+  federationDirectoryRefreshMs: 300,
   presenceCoalesceMs: 20,
 } satisfies Partial<Config>;
 
