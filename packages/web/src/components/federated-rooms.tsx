@@ -34,13 +34,14 @@ export function FederatedRooms({ app, query, active }: { app: App; query: string
   if (servers.value.length === 0) return null;
   return (
     <section class="directory__federated" data-testid="federated-rooms" aria-label="Rooms on other servers">
+      <h2 class="directory__federated-title">Rooms on other servers</h2>
       {servers.value.map((s) => (
         <div key={s.server} class="directory__server" data-server={s.server}>
-          <h2 class="directory__server-name">
-            <span class="badge" data-testid="federated-server">
+          <h3 class="directory__server-name">
+            <span class="directory__server-tag" data-testid="federated-server">
               {s.server}
             </span>
-          </h2>
+          </h3>
           <ul class="directory__list" role="list">
             {s.rooms.map((room) => (
               <li key={room.id}>
