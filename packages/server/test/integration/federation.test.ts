@@ -292,7 +292,7 @@ describe('federation: three servers', () => {
     await so.ok('room.create', { name: 'Border secret', visibility: 'private' });
     const viewer = await session(a.tcp.port, await register(a.httpUrl, 'Pat'));
     let servers: { server: string; url: string; rooms: { name: string | null }[] }[] = [];
-    const end = Date.now() + 5_000;
+    const end = Date.now() + 20_000;
     while (!servers.some((s) => s.server === 'b.test')) {
       if (Date.now() > end) throw new Error(`B's room never listed: ${JSON.stringify(servers)}`);
       servers = (await viewer.ok('federation.directory', { query: 'border' }))['servers'] as typeof servers;
@@ -332,14 +332,14 @@ describe('federation: three servers', () => {
     c.child.kill('SIGKILL');
     await c.exited;
     // Short watchdog 600 ms (±10%), then a reminder that fails: unknown.
-    await seesState(sg, hal.id, 'unknown', 5_000);
+    await seesState(sg, hal.id, 'unknown', 12_000);
     const took = Date.now() - killedAt;
-    assert.ok(took < 4_500, `unknown after ${took} ms`);
+    assert.ok(took < 10_000, `unknown after ${took} ms`);
 
     c = await spawnFederated(plan, 'c.test', c.dataDir);
     sh = await session(c.tcpPort, hal);
     await sh.ok('presence.subscribe');
-    await seesState(sg, hal.id, 'online', 8_000);
+    await seesState(sg, hal.id, 'online', 30_000);
     await sh.ok('presence.set', { state: 'away' });
     await seesState(sg, hal.id, 'away');
     await until('Hal sees Gus again', () => entries(sh, gus.id).at(-1)?.['state'] === 'online');
