@@ -170,6 +170,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         secret: config.serverSecret ? secret : undefined,
         local: presenceDelivery,
         log,
+        listRooms: () => queries.directory('', 100),
       })
     : null;
   const presenceDeps = {
@@ -313,6 +314,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       },
       maxRoomsPerSession: config.maxRoomsPerSession,
       assertions: federation?.assertions ?? null,
+      federatedDirectory: federation?.directory ?? null,
     }),
     sessions,
     limits: config,

@@ -4,8 +4,8 @@ import { authorize } from './request-signing.js';
 import type { ServerKeys } from './server-keys.js';
 
 /** The server-to-server endpoints: POST /_federation/v1/<kind>. */
-export type FederationKind = 'presence' | 'contact';
-export const FEDERATION_KINDS: readonly FederationKind[] = ['presence', 'contact'];
+export type FederationKind = 'presence' | 'contact' | 'directory';
+export const FEDERATION_KINDS: readonly FederationKind[] = ['presence', 'contact', 'directory'];
 export const federationPath = (kind: FederationKind): string => `/_federation/v1/${kind}`;
 
 /**

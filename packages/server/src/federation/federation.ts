@@ -1,6 +1,8 @@
 import type { Config } from '../ops/config.js';
 import type { Logger } from '../ops/logger.js';
+import type { RoomInfo } from '@presence/protocol';
 import type { PresenceSink } from '../presence/presence-service.js';
+import { FederatedDirectory } from './federated-directory.js';
 import { FederationGuard } from './federation-guard.js';
 import { FederationInbox } from './federation-inbox.js';
 import { HttpFederationTransport, type FederationTransport } from './federation-transport.js';
@@ -20,6 +22,7 @@ export interface Federation {
   presence: RemotePresence;
   contacts: FederatedContacts;
   assertions: UserAssertions;
+  directory: FederatedDirectory;
   /** What the HTTP endpoints need. */
   routes: {
     domain: string;
@@ -41,6 +44,8 @@ export function createFederation(deps: {
   transport?: FederationTransport;
   /** Where peers' verify keys come from; the peer directory (well-known documents) by default. */
   peerKeys?: Pick<PeerDirectory, 'keyOf'>;
+  /** This server's public rooms, for its federated directory entry. */
+  listRooms?: () => Promise<RoomInfo[]>;
 }): Federation {
   const { config, log } = deps;
   const keys = new ServerKeys({ dataDir: config.dataDir, sharedSecret: deps.secret });
@@ -86,6 +91,22 @@ export function createFederation(deps: {
     log,
   });
   inbox.on('contact', (origin, body) => contacts.receive(origin, body));
+  const directory = new FederatedDirectory({
+    domain: config.domain,
+    publicUrl: config.federationPublicUrl,
+    keys,
+    peers,
+    transport,
+    guard,
+    listLocal: deps.listRooms ?? (() => Promise.resolve([])),
+    known: () => [
+      ...config.federationPeers.map((p) => p.slice(0, p.indexOf('='))),
+      ...config.federationAllow,
+    ],
+    refreshMs: config.federationDirectoryRefreshMs,
+    log,
+  });
+  inbox.on('directory', () => directory.publish());
   const assertions = new UserAssertions({
     domain: config.domain,
     keys,
@@ -101,7 +122,11 @@ export function createFederation(deps: {
     presence,
     contacts,
     assertions,
+    directory,
     routes: { domain: config.domain, publicUrl: config.federationPublicUrl, keys, verifier, inbox },
-    close: () => presence.close(),
+    close: () => {
+      presence.close();
+      directory.close();
+    },
   };
 }

@@ -4,6 +4,7 @@ import {
   type ResultOf,
   type RequestType,
   type UserRef,
+  type FederatedRooms,
 } from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
@@ -42,6 +43,8 @@ export interface HandlerDeps {
   presence: Omit<PresenceHandlerDeps, 'dms'>;
   /** Federation: vouching for this server's users on another one; null when federation is off. */
   assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
+  /** Federation: the public rooms of the federated servers; null when federation is off. */
+  federatedDirectory: { list(query: string): Promise<FederatedRooms[]> } | null;
 }
 
 /**
@@ -89,6 +92,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!deps.assertions) throw new PresenceError('FORBIDDEN', 'Federation is off on this server.');
       return deps.assertions.issue(session.user, r.server);
     },
+    'federation.directory': async (_ctx, r) => ({
+      servers: deps.federatedDirectory ? await deps.federatedDirectory.list(r.query ?? '') : [],
+    }),
     'room.create': (ctx, r) =>
       enter(ctx, null, () =>
         ops.create(ctx.session.actor, { name: r.name, topic: r.topic, visibility: r.visibility }),

@@ -478,6 +478,12 @@ export const OPTIONS = [
     'A server-to-server request not answered within this is failed.',
   ),
   option(
+    'federationDirectoryRefreshMs',
+    z.coerce.number().int().min(100),
+    300_000,
+    "How often the peers' public room lists are fetched again (they are cached in between).",
+  ),
+  option(
     'federationMaxSkewMs',
     z.coerce.number().int().min(1_000),
     300_000,

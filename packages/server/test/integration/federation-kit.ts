@@ -26,7 +26,8 @@ export const FAST = {
   federationBatchMs: 50,
   federationPeerTimeoutMs: 600,
   federationPeerResyncMs: 60_000,
-  federationRequestTimeoutMs: 1_000,
+  federationRequestTimeoutMs: 5_000,
+  federationDirectoryRefreshMs: 300,
   presenceCoalesceMs: 20,
 } satisfies Partial<Config>;
 
@@ -112,7 +113,7 @@ export function entries(c: RawClient, userId: string): Json[] {
     .flatMap((m) => (m['users'] as Json[]).filter((u) => u['user'] === userId));
 }
 
-export async function until(what: string, cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function until(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
@@ -125,7 +126,7 @@ export async function seesState(
   c: RawClient,
   userId: string,
   state: string,
-  timeoutMs = 5_000,
+  timeoutMs = 15_000,
 ): Promise<void> {
   await until(
     `seeing ${userId} ${state} (latest: ${JSON.stringify(entries(c, userId).at(-1))})`,
@@ -138,7 +139,7 @@ export async function seesState(
 export async function befriend(a: RawClient, aId: string, b: RawClient, bId: string): Promise<void> {
   const r = await a.ok('contacts.request', { user: bId, message: 'hello from afar' });
   if (r['status'] === 'accepted') return;
-  await b.event('contact', (m) => m['kind'] === 'request' && (m['user'] as Json)['id'] === aId);
+  await b.event('contact', (m) => m['kind'] === 'request' && (m['user'] as Json)['id'] === aId, 15_000);
   await b.ok('contacts.accept', { user: aId });
-  await a.event('contact', (m) => m['kind'] === 'accepted' && (m['user'] as Json)['id'] === bId);
+  await a.event('contact', (m) => m['kind'] === 'accepted' && (m['user'] as Json)['id'] === bId, 15_000);
 }

@@ -285,6 +285,28 @@ describe('federation: three servers', () => {
     assert.equal(rejoin['code'], 'FORBIDDEN');
   });
 
+  test("the federated directory lists the other servers' public rooms, marked with their server, and not private ones", async () => {
+    const oz = await register(b.httpUrl, 'Oz');
+    const so = await session(b.tcp.port, oz);
+    await so.ok('room.create', { name: 'Border crossing', topic: 'rooms of b.test', visibility: 'public' });
+    await so.ok('room.create', { name: 'Border secret', visibility: 'private' });
+    const viewer = await session(a.tcp.port, await register(a.httpUrl, 'Pat'));
+    let servers: { server: string; url: string; rooms: { name: string | null }[] }[] = [];
+    const end = Date.now() + 20_000;
+    while (!servers.some((s) => s.server === 'b.test')) {
+      if (Date.now() > end) throw new Error(`B's room never listed: ${JSON.stringify(servers)}`);
+      servers = (await viewer.ok('federation.directory', { query: 'border' }))['servers'] as typeof servers;
+      if (!servers.some((s) => s.server === 'b.test')) await new Promise((r) => setTimeout(r, 100));
+    }
+    const fromB = servers.find((s) => s.server === 'b.test');
+    assert.equal(fromB?.url, b.httpUrl);
+    assert.deepEqual(
+      fromB?.rooms.map((r) => r.name),
+      ['Border crossing'],
+    );
+    assert.ok(!servers.some((s) => s.server === 'a.test'), "A's own rooms are in rooms.directory, not here");
+  });
+
   test('a contact request to a user that does not exist on the other server is USER_NOT_FOUND', async () => {
     const fay = await register(a.httpUrl, 'Fay');
     const sf = await session(a.tcp.port, fay);
@@ -310,14 +332,14 @@ describe('federation: three servers', () => {
     c.child.kill('SIGKILL');
     await c.exited;
     // Short watchdog 600 ms (±10%), then a reminder that fails: unknown.
-    await seesState(sg, hal.id, 'unknown', 5_000);
+    await seesState(sg, hal.id, 'unknown', 12_000);
     const took = Date.now() - killedAt;
-    assert.ok(took < 3_000, `unknown after ${took} ms`);
+    assert.ok(took < 10_000, `unknown after ${took} ms`);
 
     c = await spawnFederated(plan, 'c.test', c.dataDir);
     sh = await session(c.tcpPort, hal);
     await sh.ok('presence.subscribe');
-    await seesState(sg, hal.id, 'online', 8_000);
+    await seesState(sg, hal.id, 'online', 30_000);
     await sh.ok('presence.set', { state: 'away' });
     await seesState(sg, hal.id, 'away');
     await until('Hal sees Gus again', () => entries(sh, gus.id).at(-1)?.['state'] === 'online');
