@@ -32,6 +32,7 @@ import { validateConfig, type Config } from './ops/config.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
 import { loadOrCreateSecret } from './ops/server-secret.js';
+import { ModerationService } from './moderation/moderation-service.js';
 import { RoomLog } from './rooms/room-log.js';
 import { RoomQueries } from './rooms/room-queries.js';
 import { RoomRecoveryService } from './rooms/room-recovery.js';
@@ -136,6 +137,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   );
   const invites: InviteService = new InviteService({ registry, store });
   const roomLog = new RoomLog(store, broker);
+  const moderation = new ModerationService({ registry, log: roomLog, store, broker, secret });
   const creations = new RoomCreationLimits(config);
   const rooms = new RoomService({
     registry,
@@ -145,13 +147,15 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     limits: config,
     invites,
     creations,
+    gate: moderation,
   });
   const queries = new RoomQueries({ registry, store, broker, limits: config });
-  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config });
+  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config, gate: moderation });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
-  const live = new LiveService({ registry, log: roomLog, broker, options: config });
+  const live = new LiveService({ registry, log: roomLog, broker, options: config, gate: moderation });
+  moderation.connect({ chat, live });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
-  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery });
+  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery, moderation });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
@@ -294,7 +298,17 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     rooms: ops,
     accounts: { accounts, log },
     invites: { invites },
-    service: { store, admin, chat, invites, tokens, domain: config.domain, log, version: VERSION },
+    service: {
+      store,
+      admin,
+      chat,
+      invites,
+      audit: moderation,
+      tokens,
+      domain: config.domain,
+      log,
+      version: VERSION,
+    },
     presence: { presence, tokens: deviceTokens, log },
     apps: {
       apps: apps.service,

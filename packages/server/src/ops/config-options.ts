@@ -361,7 +361,10 @@ export const OPTIONS = [
   ),
   option(
     'appsWebhookRetryHours',
-    z.coerce.number().positive().max(24 * 30),
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 30),
     24,
     'Third-party apps: a failing webhook is retried with exponential backoff for this long, then disabled.',
   ),

@@ -1,3 +1,5 @@
+import { kyselyModerationStore } from './kysely-moderation-store.js';
+import type { ModerationStore } from './moderation-store.js';
 import type { SocialStore } from './social-store.js';
 import { kyselySocialStore } from './kysely-social-store.js';
 import type { RoomEvent, RoomRole, UserRef } from '@presence/protocol';
@@ -43,6 +45,7 @@ export class KyselyStore implements Store {
   readonly invites: InviteStore;
   readonly social: SocialStore;
   readonly admin: AdminQueries;
+  readonly moderation: ModerationStore;
   readonly apps: AppStore;
 
   constructor(
@@ -56,6 +59,7 @@ export class KyselyStore implements Store {
     this.invites = kyselyInviteStore(db, run);
     this.social = kyselySocialStore(db, run);
     this.admin = kyselyAdminQueries(db, run);
+    this.moderation = kyselyModerationStore(db, run);
     this.apps = kyselyAppStore(db, run, options.kind);
   }
 

@@ -188,6 +188,57 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_moderation': {
+    async up(db: Kysely<unknown>) {
+      // Per room, for unnamed rooms too (a ban must outlive a purge-and-recreate of nothing: room
+      // ids are random, so rows of purged rooms are inert).
+      await db.schema
+        .createTable('room_bans')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('user_avatar', 'text', (c) => c.notNull())
+        .addColumn('guest_key_hash', 'text')
+        .addColumn('address_hash', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('by_id', 'text', (c) => c.notNull())
+        .addColumn('by_name', 'text', (c) => c.notNull())
+        .addColumn('by_avatar', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('room_bans_room_idx')
+        .ifNotExists()
+        .on('room_bans')
+        .column('room_id')
+        .execute();
+      await db.schema
+        .createTable('room_moderation')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.primaryKey())
+        .addColumn('lobby', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('slow_mode_seconds', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('join_muted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('password_hash', 'text')
+        .execute();
+      await db.schema
+        .createTable('room_audit')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'bigint', (c) => c.notNull())
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_audit_pk', ['room_id', 'id'])
+        .execute();
+    },
+  },
   '0005_apps': {
     // Third-party apps (docs/apps.md): registrations, grants, codes, the outbox and deliveries.
     async up(db: Kysely<unknown>) {
@@ -223,7 +274,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('granted_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('app_grants_pk', ['app_id', 'user_id'])
         .execute();
-      await db.schema.createIndex('app_grants_user_idx').ifNotExists().on('app_grants').column('user_id').execute();
+      await db.schema
+        .createIndex('app_grants_user_idx')
+        .ifNotExists()
+        .on('app_grants')
+        .column('user_id')
+        .execute();
       await db.schema
         .createIndex('app_grants_app_user_idx')
         .ifNotExists()
