@@ -24,6 +24,7 @@ export default tseslint.config(
       '.ci/**',
       'test/**',
       'packages/*/test/**',
+      'examples/**',
     ],
     rules: { 'no-console': 'off' },
   },

@@ -34,7 +34,9 @@ before(async () => {
   server = await startTestServer({ presenceCoalesceMs: 20 });
   browser = await launchBrowser();
   callback = http.createServer((req, res) => {
-    callbacks.push(new URL(req.url ?? '/', callbackUrl));
+    const at = new URL(req.url ?? '/', callbackUrl);
+    // Only the callback itself (the browser asks for /favicon.ico too).
+    if (at.pathname === '/callback') callbacks.push(at);
     res.setHeader('content-type', 'text/html');
     res.end('<!doctype html><title>Back at the app</title><h1>Back at the app</h1>');
   });

@@ -382,13 +382,25 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
           // A change of status text alone means nothing to apps that are not shown the text.
           const statusOnly = prev !== undefined && prev.state === next.state;
           const now = Date.now();
-          let n = 0;
-          for (const g of grants.map(toGrant)) {
-            if (statusOnly && !g.shareStatus) continue;
-            await addUpdate(trx, g, next, now);
-            n++;
+          const rows = grants
+            .map(toGrant)
+            .filter((g) => !statusOnly || g.shareStatus)
+            .map((g) => ({
+              app_id: g.appId,
+              app_user_id: g.appUserId,
+              state: next.state,
+              status: g.shareStatus ? next.status : null,
+              since: next.since,
+              created_at: now,
+            }));
+          // Multi-row inserts, in chunks far below the bound-parameter limits.
+          for (let i = 0; i < rows.length; i += 500) {
+            await trx
+              .insertInto('app_updates')
+              .values(rows.slice(i, i + 500))
+              .execute();
           }
-          return n;
+          return rows.length;
         }),
       ),
 
