@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
+import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { presenceRequestSchemas } from './presence.js';
+import { federationRequestSchemas } from './federation.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -35,6 +37,10 @@ export const requestSchemas = {
     room: roomId.optional(),
     /** An invite code: needed to join a private room one is not a member of. */
     invite: z.string().min(1).max(64).optional(),
+    /** The room's password, when it has one and you have neither an invite nor a membership. */
+    password: roomPassword.optional(),
+    /** Guests: the browser's guest key (bans on guests hold by it). */
+    guestKey: guestKey.optional(),
   }).refine((r) => r.room !== undefined || r.invite !== undefined, 'give room or invite'),
   /** Remove a member from the room (owners and admins; not the owner). */
   'room.remove': request('room.remove', { room: roomId, user: userId }),
@@ -93,6 +99,8 @@ export const requestSchemas = {
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
   ...presenceRequestSchemas,
+  ...moderationRequestSchemas,
+  ...federationRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */

@@ -7,3 +7,6 @@ export * from './codec.js';
 export * from './live.js';
 export * from './presence.js';
 export * from './limits.js';
+export * from './moderation.js';
+export * from './apps.js';
+export * from './federation.js';

@@ -1,4 +1,10 @@
-import { PresenceError, type RequestOf, type ResultOf, type RequestType } from '@presence/protocol';
+import {
+  PresenceError,
+  type RequestOf,
+  type ResultOf,
+  type RequestType,
+  type UserRef,
+} from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
 import type { Session } from './session.js';
@@ -7,6 +13,7 @@ import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-han
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
 import { inviteInvalid, type InviteService } from '../rooms/invite-service.js';
 import { createInviteHandlers } from './invite-handlers.js';
+import { createModerationHandlers } from './moderation-handlers.js';
 
 export interface HandlerContext {
   session: Session;
@@ -33,6 +40,8 @@ export interface HandlerDeps {
   social: SocialDeps;
   /** Presence states, subscriptions and device tokens. */
   presence: Omit<PresenceHandlerDeps, 'dms'>;
+  /** Federation: vouching for this server's users on another one; null when federation is off. */
+  assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
 }
 
 /**
@@ -76,6 +85,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),
+    'federation.assertion': async ({ session }, r) => {
+      if (!deps.assertions) throw new PresenceError('FORBIDDEN', 'Federation is off on this server.');
+      return deps.assertions.issue(session.user, r.server);
+    },
     'room.create': (ctx, r) =>
       enter(ctx, null, () =>
         ops.create(ctx.session.actor, { name: r.name, topic: r.topic, visibility: r.visibility }),
@@ -86,7 +99,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const room = r.room ?? (invite !== undefined ? await deps.invites.roomOf(invite) : undefined);
       if (room === undefined) throw new PresenceError('INVALID_MESSAGE', 'Give room or invite.');
       try {
-        return await enter(ctx, room, () => ops.join(room, ctx.session.actor, invite));
+        const admission = { password: r.password, guestKey: r.guestKey };
+        return await enter(ctx, room, () => ops.join(room, ctx.session.actor, invite, admission));
       } catch (err) {
         // An invite whose room is gone is a dead invite; the room id it named stays unsaid.
         if (r.room === undefined && err instanceof PresenceError && err.code === 'ROOM_NOT_FOUND') {
@@ -125,6 +139,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return {};
     },
     ...createInviteHandlers(ops),
+    ...createModerationHandlers(ops),
     'chat.typing': async (ctx, r) => {
       await ops.chatTyping(r.room, ctx.session.actor, r.typing);
       return {};

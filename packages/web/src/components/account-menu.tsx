@@ -9,6 +9,10 @@ import { openAccountDialog, openPasswordDialog } from './account-dialogs.tsx';
 import './access.css';
 
 const CHEVRON = 'M6 9l6 6 6-6';
+const APP_PAGES = [
+  ['/settings/apps', 'Apps with access', 'account-apps'],
+  ['/developer', 'Developer', 'account-developer'],
+] as const;
 
 /**
  * The account corner of the top bar: "Log in" for guests; for an account a menu with who is
@@ -132,6 +136,24 @@ function SignedInMenu({
             Change password
           </button>
         )}
+        {/* Third-party apps: the user's grants and the developer page (apps/*.tsx). */}
+        {APP_PAGES.map(([path, label, testid]) => (
+          <button
+            key={testid}
+            type="button"
+            class="account__item"
+            role="menuitem"
+            data-testid={testid}
+            onClick={() => {
+              setOpen(false);
+              history.pushState(null, '', path);
+              window.dispatchEvent(new PopStateEvent('popstate'));
+            }}
+          >
+            <Icon paths={ICONS.link} />
+            {label}
+          </button>
+        ))}
         <button
           type="button"
           class="account__item"
