@@ -4,6 +4,7 @@
  * grouping, day dividers and which row is being edited.
  */
 import { useSignal } from '@preact/signals';
+import { memo } from 'preact/compat';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { ICONS } from '../ui/icons.ts';
 import { clockTime, fullDate } from '../format.ts';
@@ -44,15 +45,26 @@ function Time({ ts, hidden = false }: { ts: number; hidden?: boolean }) {
   );
 }
 
-export function NoticeRow({ item, day }: { item: TimelineNotice; day: string | undefined }) {
+export const NoticeRow = memo(function NoticeRow({
+  item,
+  day,
+}: {
+  item: TimelineNotice;
+  day: string | undefined;
+}) {
   return (
     <li class="notice" data-testid="notice" data-seq={String(item.seq)} data-day={day}>
       <span class="notice__text">{item.text}</span> <Time ts={item.ts} />
     </li>
   );
-}
+});
 
-export function MessageRow({
+/**
+ * A message row. Rows only render again when what they show changed: the timeline edits its
+ * items in place, so what an edit or delete changes (`html`, `deleted`, `edited`) is passed as
+ * props of its own for `memo` to compare; a long timeline then costs one row per change.
+ */
+export const MessageRow = memo(function MessageRow({
   msg,
   own,
   cont,
@@ -62,12 +74,15 @@ export function MessageRow({
   actions,
 }: {
   msg: TimelineMessage;
+  html: string;
+  deleted: boolean;
+  edited: number | undefined;
   own: boolean;
   /** Grouped under the previous message's avatar. */
   cont: boolean;
   day: string | undefined;
   editing: boolean;
-  setEditing(editing: boolean): void;
+  setEditing(seq: number, editing: boolean): void;
   actions: MessageActions;
 }) {
   const cls = [
@@ -102,7 +117,7 @@ export function MessageRow({
           )}
         </div>
         {editing ? (
-          <EditForm msg={msg} actions={actions} done={() => setEditing(false)} />
+          <EditForm msg={msg} actions={actions} done={() => setEditing(msg.seq, false)} />
         ) : msg.deleted ? (
           <div class="msg__text" data-testid="message-text">
             {msg.deletedBy !== undefined && msg.deletedBy !== msg.from.id ? (
@@ -158,7 +173,7 @@ export function MessageRow({
             data-testid="edit-message"
             aria-label="Edit message"
             title="Edit"
-            onClick={() => setEditing(true)}
+            onClick={() => setEditing(msg.seq, true)}
           >
             <Icon paths={ICONS.edit} />
           </button>
@@ -178,7 +193,7 @@ export function MessageRow({
       )}
     </li>
   );
-}
+});
 
 /** The inline editor: Enter saves, Shift+Enter is a newline, Escape cancels. */
 function EditForm({ msg, actions, done }: { msg: TimelineMessage; actions: MessageActions; done(): void }) {

@@ -5,7 +5,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { App } from '../app.ts';
-import { callArea } from '../components/call-area.ts';
+import { CallArea, CallJoinButton, useCall } from '../components/call-area.tsx';
 import { copyText } from '../components/clipboard.ts';
 import { Composer } from '../components/composer.tsx';
 import { InviteButton } from '../components/invite-dialog.tsx';
@@ -15,7 +15,7 @@ import { openModerationDialog } from '../components/moderation-dialog.tsx';
 import { BannedCard, LobbyCard, PasswordCard } from '../components/room-access.tsx';
 import { MemberList } from '../components/member-list.tsx';
 import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
-import { openNameRoomDialog } from '../components/name-room-dialog.ts';
+import { openNameRoomDialog } from '../components/name-room-dialog.tsx';
 import { TypingIndicator } from '../components/typing-indicator.tsx';
 import { roomTitle, roomUrl } from '../format.ts';
 import type { RoomStore } from '../room-store.ts';
@@ -23,7 +23,6 @@ import { errorText } from '../sdk.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
 import { Icon } from '../ui/icon.tsx';
 import { ICONS } from '../ui/icons.ts';
-import { DomSlot } from '../ui/dom-slot.tsx';
 import { NameForm } from './name-form.tsx';
 
 export function RoomView({ app, roomId }: { app: App; roomId: string }) {
@@ -159,9 +158,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
   track(storeVersion(store, 'info'), storeVersion(store, 'members'));
   const url = roomUrl(location.origin, store.id);
   const me = (): string | null => app.userId;
-  // The call area is still DOM-built (components/call-area.ts): made once, placed with DomSlot.
-  const call = useMemo(() => callArea(app, store), [app, store]);
-  useEffect(() => () => call.destroy(), [call]);
+  const call = useCall(app, store);
   const list = useRef<MessageListHandle | null>(null);
   const copied = useSignal<'idle' | 'ok' | 'failed'>('idle');
   useEffect(() => {
@@ -276,7 +273,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           </a>
         </div>
         <div class="room-header__actions">
-          <DomSlot el={call.headerButton} />
+          <CallJoinButton call={call} store={store} app={app} />
           <button
             type="button"
             class={`btn${copied.value === 'ok' ? ' is-done' : ''}`}
@@ -318,7 +315,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           </button>
         </div>
       </header>
-      <DomSlot el={call.el} />
+      <CallArea call={call} store={store} app={app} />
       <div class="room__body">
         <div class="room__chat">
           {(role === 'owner' || role === 'admin') && <KnockList app={app} store={store} />}
