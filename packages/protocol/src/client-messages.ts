@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { presenceRequestSchemas } from './presence.js';
+import { chatSendExtras } from './message-extras.js';
+import { reactionRequestSchemas } from './reactions.js';
+import { notificationRequestSchemas } from './notifications.js';
+import { searchRequestSchemas } from './search.js';
+import { roomLifeRequestSchemas } from './room-life.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -83,6 +88,7 @@ export const requestSchemas = {
     text: z.string().min(1).max(HARD_LIMITS.textLength),
     /** Idempotency key: a resend with the same nonce is acknowledged once, not stored twice. */
     nonce: z.string().min(1).max(HARD_LIMITS.nonceLength).optional(),
+    ...chatSendExtras,
   }),
   'chat.edit': request('chat.edit', {
     room: roomId,
@@ -93,6 +99,10 @@ export const requestSchemas = {
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
   ...presenceRequestSchemas,
+  ...reactionRequestSchemas,
+  ...notificationRequestSchemas,
+  ...searchRequestSchemas,
+  ...roomLifeRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */

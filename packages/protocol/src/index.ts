@@ -7,3 +7,8 @@ export * from './codec.js';
 export * from './live.js';
 export * from './presence.js';
 export * from './limits.js';
+export * from './message-extras.js';
+export * from './reactions.js';
+export * from './notifications.js';
+export * from './search.js';
+export * from './room-life.js';

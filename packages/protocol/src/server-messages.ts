@@ -4,6 +4,10 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
+import { reactionResultSchemas } from './reactions.js';
+import { notificationResultSchemas, notifyLevel } from './notifications.js';
+import { searchResultSchemas } from './search.js';
+import { roomLifeEventSchemas, roomLifeResultSchemas } from './room-life.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
 const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
@@ -68,6 +72,10 @@ export const myRoom = roomInfo.extend({
   role: roomRole,
   lastRead: seq,
   unread: z.number().int().nonnegative(),
+  /** Unread messages that mention you (counted apart from unread). */
+  mentions: z.number().int().nonnegative().optional(),
+  /** Your notification level here (absent: all). */
+  notify: notifyLevel.optional(),
 });
 
 /** The `result` of each request type's `ok` reply. `hello` answers with `welcome` instead. */
@@ -102,6 +110,10 @@ export const resultSchemas = {
   'chat.typing': z.object({}),
   ...liveResultSchemas,
   ...presenceResultSchemas,
+  ...reactionResultSchemas,
+  ...notificationResultSchemas,
+  ...searchResultSchemas,
+  ...roomLifeResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;
@@ -158,6 +170,7 @@ export const transientEventSchemas = {
   ping: pingEvent,
   ...liveEventSchemas,
   ...presenceEventSchemas,
+  ...roomLifeEventSchemas,
 } as const;
 
 export const serverMessage = z.union([
@@ -170,6 +183,7 @@ export const serverMessage = z.union([
   pingEvent,
   ...Object.values(liveEventSchemas),
   ...Object.values(presenceEventSchemas),
+  ...Object.values(roomLifeEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

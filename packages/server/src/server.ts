@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessBroker } from './broker/in-process-broker.js';
 import { RedisBroker } from './broker/redis-broker.js';
@@ -40,6 +40,10 @@ import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomAdmin } from './rooms/room-admin.js';
 import { InviteService } from './rooms/invite-service.js';
 import { openStore } from './store/open-store.js';
+import { DirBlobStore } from './store/dir-blob-store.js';
+import { FileService } from './chat/file-service.js';
+import { ChatQueries } from './chat/chat-queries.js';
+import { RoomDeletion } from './chat/room-deletion.js';
 import type { Store } from './store/store.js';
 import { TransportHub } from './transport/transport-hub.js';
 import { LocalRoomOps, type RoomOps } from './routing/room-ops.js';
@@ -144,11 +148,35 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     creations,
   });
   const queries = new RoomQueries({ registry, store, broker, limits: config });
-  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config });
+  // Files' bytes: a directory by default, the database when a cluster shares it (PostgreSQL).
+  const blobs =
+    config.blobStore === 'database' || (config.blobStore === 'auto' && store.kind === 'postgres')
+      ? store.blobs
+      : new DirBlobStore(join(config.dataDir, 'files'));
+  const files = new FileService({
+    store: store.chat,
+    blobs,
+    limits: config,
+    isMember: (roomId, userId) => ops.memberOf(roomId, userId),
+  });
+  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config, files });
+  const chatQueries = new ChatQueries({ registry, store });
+  const deletion = new RoomDeletion({ registry, log: roomLog, store, files });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const live = new LiveService({ registry, log: roomLog, broker, options: config });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
-  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery });
+  const localOps = new LocalRoomOps({
+    registry,
+    rooms,
+    queries,
+    chat,
+    live,
+    invites,
+    recovery,
+    chatQueries,
+    deletion,
+    store,
+  });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
@@ -244,6 +272,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       social: { contacts, dms },
       presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
       maxRoomsPerSession: config.maxRoomsPerSession,
+      chatQueries,
     }),
     sessions,
     limits: config,
@@ -268,6 +297,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     invites: { invites },
     service: { store, admin, chat, invites, tokens, domain: config.domain, log, version: VERSION },
     presence: { presence, tokens: deviceTokens, log },
+    files: {
+      files,
+      authenticate: async (token) => (await identity.authenticate(token))?.user.id ?? null,
+      log,
+    },
     health: () => ({
       version: VERSION,
       storeKind: store.kind,

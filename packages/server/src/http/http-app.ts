@@ -12,6 +12,7 @@ import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.j
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
+import { registerFileRoutes, type FileRouteDeps } from './file-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
@@ -44,6 +45,8 @@ export interface HttpDeps {
   invites: InviteRouteDeps;
   service: ServiceRouteDeps;
   presence: PresenceRouteDeps;
+  /** Uploads and downloads of files in rooms. */
+  files?: FileRouteDeps;
   health: () => Record<string, unknown>;
 }
 
@@ -189,6 +192,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerInviteRoutes(app, deps.invites);
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
+  if (deps.files) await registerFileRoutes(app, deps.files);
 
   const index = join(deps.webDir, 'index.html');
   if (existsSync(index)) {

@@ -23,7 +23,10 @@ export type RoomAction =
   | 'chat.typing'
   | 'invite.create'
   | 'invite.list'
-  | 'invite.revoke';
+  | 'invite.revoke'
+  | 'chat.react'
+  | 'room.notify'
+  | 'room.delete';
 
 export interface PolicyContext {
   /** The actor's role in the room; null for a non-member. */
@@ -63,6 +66,10 @@ const MEMBER_RULES: Record<Exclude<RoomAction, 'room.join'>, Rule> = {
   'room.read': anyMember,
   'chat.send': anyMember,
   'chat.typing': anyMember,
+  'chat.react': anyMember,
+  'room.notify': anyMember,
+  // Deleting a room takes everyone's history with it: its owner only.
+  'room.delete': (role) => role === 'owner' || 'Only the room’s owner deletes it.',
   // Guests may edit and delete what they wrote; nobody edits someone else's words.
   'chat.edit': (_role, ctx) => ctx.own === true || 'Only the author edits a message.',
   'chat.delete': (role, ctx) =>
