@@ -77,7 +77,7 @@ for (const [kind, backend] of backends) {
       return fetch(`${srv.httpUrl}/api/rooms/${room}/files?name=${encodeURIComponent(name)}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${String(token)}`, 'content-type': 'application/octet-stream' },
-        body,
+        body: new Uint8Array(body),
       });
     }
 
