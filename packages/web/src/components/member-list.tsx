@@ -3,6 +3,7 @@
  * presence adds: the status text or "last seen …" under a name, and the actions menu of another
  * member (message, add contact, block), opened by its button or by a tap on the member.
  */
+import { nameLabel } from '../names.ts';
 import { useComputed } from '@preact/signals';
 import type { Member } from '@presence/protocol';
 import type { App } from '../app.ts';
@@ -38,7 +39,7 @@ function PresenceLine({ row }: { row: MemberRow }) {
   return null;
 }
 
-function MemberItem({ app, row }: { app: App | undefined; row: MemberRow }) {
+function MemberItem({ app, row, label }: { app: App | undefined; row: MemberRow; label: string }) {
   const { member } = row;
   const role = ROLE_LABEL[member.role];
   const other = app !== undefined && !row.you;
@@ -67,7 +68,7 @@ function MemberItem({ app, row }: { app: App | undefined; row: MemberRow }) {
         <PresenceDot user={member.id} state={row.state} />
       </span>
       <span class="member__text">
-        <span class="member__name">{member.name}</span>
+        <span class="member__name">{label}</span>
         {row.you && <span class="member__you"> (you)</span>}
         <span class="sr-only">{row.srText}</span>
         {role && <span class="member__role">{role}</span>}
@@ -115,7 +116,12 @@ function MemberListBody({ store, me, app }: { store: RoomStore; me: () => string
       </h2>
       <ul class="members__list" role="list">
         {rows.value.map((row) => (
-          <MemberItem key={row.member.id} app={app} row={row} />
+          <MemberItem
+            key={row.member.id}
+            app={app}
+            row={row}
+            label={nameLabel(row.member, store.members.values())}
+          />
         ))}
       </ul>
     </>

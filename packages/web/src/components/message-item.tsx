@@ -13,6 +13,8 @@ import { autoGrow } from '../ui/auto-grow.ts';
 import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { UserDot } from '../ui/presence-dot.tsx';
+import { Attachment, MessageTools, ReactionBar, ReplyQuote, type ExtraActions } from './message-extras.tsx';
+import { highlightMentions } from '../mentions.ts';
 
 export interface MessageActions {
   me(): string | null;
@@ -23,6 +25,8 @@ export interface MessageActions {
   /** A pending message of ours that failed: send it again, or drop it. */
   resend(nonce: string): void;
   discard(nonce: string): void;
+  /** Replies, reactions, files (absent: the row shows none of their buttons). */
+  extras?: ExtraActions;
 }
 
 function Time({ ts, hidden = false }: { ts: number; hidden?: boolean }) {
@@ -70,7 +74,9 @@ export function MessageRow({
     msg.deleted && 'msg--deleted',
     cont && 'msg--cont',
     editing && 'is-editing',
+    !own && !msg.deleted && msg.mentions?.includes(actions.me() ?? '') && 'msg--mention',
   ];
+  const extras = actions.extras;
   return (
     <li
       class={cls.filter(Boolean).join(' ')}
@@ -87,7 +93,7 @@ export function MessageRow({
       </div>
       <div class="msg__main">
         <div class="msg__meta">
-          <span class="msg__author">{msg.from.name}</span>
+          <span class="msg__author">{extras ? extras.label(msg.from) : msg.from.name}</span>
           <Time ts={msg.ts} />
           {msg.edited !== undefined && !msg.deleted && (
             <span class="msg__edited" title={`Edited ${fullDate(msg.edited)}`}>
@@ -95,6 +101,7 @@ export function MessageRow({
             </span>
           )}
         </div>
+        {msg.reply && extras && <ReplyQuote reply={msg.reply} jump={extras.jump} />}
         {editing ? (
           <EditForm msg={msg} actions={actions} done={() => setEditing(false)} />
         ) : msg.deleted ? (
@@ -104,9 +111,24 @@ export function MessageRow({
         ) : (
           // The server renders markdown and sanitizes the result (allowlisted tags, safe links
           // only): `html` is safe to insert. `text` is never inserted as HTML.
-          <div class="msg__text" data-testid="message-text" dangerouslySetInnerHTML={{ __html: msg.html }} />
+          // highlightMentions only wraps escaped `@name` text of mentioned members in a span.
+          <div
+            class="msg__text"
+            data-testid="message-text"
+            dangerouslySetInnerHTML={{
+              __html:
+                extras && msg.mentions
+                  ? highlightMentions(msg.html, msg.mentions, (id) =>
+                      extras.nameOf(id).replace(/ \([^)]*\)$/, ''),
+                    )
+                  : msg.html,
+            }}
+          />
         )}
+        {msg.file && extras && !msg.deleted && <Attachment file={msg.file} token={extras.token} />}
+        {extras && !msg.deleted && <ReactionBar msg={msg} me={actions.me()} actions={extras} />}
       </div>
+      {extras && !msg.deleted && !editing && <MessageTools msg={msg} me={actions.me()} actions={extras} />}
       {own && !msg.deleted && !editing && (
         <div class="msg__actions">
           <button
