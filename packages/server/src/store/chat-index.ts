@@ -1,5 +1,5 @@
 import type { RoomEvent } from '@presence/protocol';
-import { PostgresAdapter, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import type { Database } from './kysely-schema.js';
 
 /**
@@ -45,12 +45,21 @@ async function setSearchBody(
       await trx.insertInto('message_search').values({ room_id: roomId, seq, body }).execute();
     return;
   }
-  await trx.deleteFrom('message_fts').where('room_id', '=', roomId).where('seq', '=', seq).execute();
-  if (body !== null) await trx.insertInto('message_fts').values({ room_id: roomId, seq, body }).execute();
+  // FTS5 rows share the rowid of their room_events row: found by it in O(log n) (its other
+  // columns are not indexed, so a WHERE on them would scan the whole index).
+  const eventRowid = sql<number>`(select rowid from room_events where room_id = ${roomId} and seq = ${seq})`;
+  await sql`delete from message_fts where rowid = ${eventRowid}`.execute(trx);
+  if (body !== null) {
+    await sql`insert into message_fts (rowid, body, room_id, seq) values (${eventRowid}, ${body}, ${roomId}, ${seq})`.execute(
+      trx,
+    );
+  }
 }
 
 /** Forget a deleted room's index rows (PostgreSQL's go by cascade; FTS5 has no foreign keys). */
 export async function dropRoomIndex(trx: Transaction<Database>, roomId: string): Promise<void> {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) return;
-  await trx.deleteFrom('message_fts').where('room_id', '=', roomId).execute();
+  await sql`delete from message_fts where rowid in (select rowid from room_events where room_id = ${roomId})`.execute(
+    trx,
+  );
 }

@@ -106,6 +106,7 @@ export function kyselyChatStore(db: Kysely<Database>, run: Run): ChatStore {
         if (words.length === 0) return { messages: [], more: false };
         const limit = Math.max(1, Math.floor(page.limit));
         const inRoom = page.roomId === undefined ? sql`` : sql`and s.room_id = ${page.roomId}`;
+        const inRoomFts = page.roomId === undefined ? sql`` : sql`and e.room_id = ${page.roomId}`;
         // Membership is part of the query: a room one has left is not searched.
         const rows = postgres
           ? await sql<{ payload: string }>`
@@ -117,10 +118,10 @@ export function kyselyChatStore(db: Kysely<Database>, run: Run): ChatStore {
               limit ${limit + 1} offset ${page.offset}`.execute(db)
           : await sql<{ payload: string }>`
               select e.payload from message_fts s
-              join room_members m on m.room_id = s.room_id and m.user_id = ${userId}
-              join room_events e on e.room_id = s.room_id and e.seq = s.seq
-              where message_fts match ${ftsQuery(words)} ${inRoom}
-              order by e.ts desc, s.room_id, s.seq desc
+              join room_events e on e.rowid = s.rowid
+              join room_members m on m.room_id = e.room_id and m.user_id = ${userId}
+              where message_fts match ${ftsQuery(words)} ${inRoomFts}
+              order by e.ts desc, e.room_id, e.seq desc
               limit ${limit + 1} offset ${page.offset}`.execute(db);
         const messages = rows.rows
           .slice(0, limit)
