@@ -12,3 +12,5 @@ export * from './reactions.js';
 export * from './notifications.js';
 export * from './search.js';
 export * from './room-life.js';
+export * from './moderation.js';
+export * from './apps.js';

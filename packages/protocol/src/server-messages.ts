@@ -3,11 +3,13 @@ import type { RequestType } from './client-messages.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { appEventSchemas } from './apps.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { reactionResultSchemas } from './reactions.js';
 import { notificationResultSchemas, notifyLevel } from './notifications.js';
 import { searchResultSchemas } from './search.js';
 import { roomLifeEventSchemas, roomLifeResultSchemas } from './room-life.js';
+import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
 const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
@@ -66,6 +68,8 @@ export const roomJoined = z.object({
   recent: z.array(roomEvent),
   /** Who is in the room's call right now (absent when nobody is). */
   live: z.array(liveParticipant).optional(),
+  /** The room's moderation settings and current mutes (absent when nothing is set). */
+  moderation: z.object({ settings: moderationSettings, mutes: z.array(mute) }).optional(),
 });
 
 export const myRoom = roomInfo.extend({
@@ -114,6 +118,7 @@ export const resultSchemas = {
   ...notificationResultSchemas,
   ...searchResultSchemas,
   ...roomLifeResultSchemas,
+  ...moderationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;
@@ -171,6 +176,8 @@ export const transientEventSchemas = {
   ...liveEventSchemas,
   ...presenceEventSchemas,
   ...roomLifeEventSchemas,
+  ...moderationEventSchemas,
+  ...appEventSchemas,
 } as const;
 
 export const serverMessage = z.union([
@@ -184,6 +191,8 @@ export const serverMessage = z.union([
   ...Object.values(liveEventSchemas),
   ...Object.values(presenceEventSchemas),
   ...Object.values(roomLifeEventSchemas),
+  ...Object.values(moderationEventSchemas),
+  ...Object.values(appEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

@@ -13,6 +13,7 @@ import type { Room } from '../rooms/room.js';
 import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
 import { authorize, requireMember } from '../rooms/room-policy.js';
+import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Store } from '../store/store.js';
 import { renderMarkdown } from './markdown.js';
@@ -50,6 +51,7 @@ export class ChatService {
   readonly #store: Store;
   readonly #broker: Broker;
   readonly #limits: ChatLimits;
+  readonly #gate: ModerationGate;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -59,6 +61,8 @@ export class ChatService {
     limits: ChatLimits;
     /** Attaching and deleting files; without it, chat.send refuses files (FILE_NOT_FOUND). */
     files?: FileService;
+    /** Chat mutes and slow mode (moderation/); default: none. */
+    gate?: ModerationGate;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
@@ -66,6 +70,7 @@ export class ChatService {
     this.#broker = deps.broker;
     this.#limits = deps.limits;
     this.#files = deps.files;
+    this.#gate = deps.gate ?? OPEN_GATE;
   }
 
   readonly #files: FileService | undefined;
@@ -87,7 +92,8 @@ export class ChatService {
   ): Promise<SendResult> {
     this.#checkLength(text);
     const room = await this.#registry.require(roomId);
-    authorize('chat.send', { role: requireMember(room, actor).role, room });
+    const role = requireMember(room, actor).role;
+    authorize('chat.send', { role, room });
     const html = renderMarkdown(text);
     return room.queue.run(async () => {
       if (nonce !== undefined) {
@@ -113,6 +119,8 @@ export class ChatService {
         if (!this.#files) throw new PresenceError('FILE_NOT_FOUND', 'This server takes no files.');
         file = await this.#files.attachable(actor, room.id, extras.file);
       }
+      // After the nonce: a resend of an accepted message is not a second message.
+      await this.#gate.beforeSend(room, actor, role);
       const event = await this.#log.append(room, {
         type: 'message',
         from: actor.user,
@@ -197,11 +205,20 @@ export class ChatService {
     const member = requireMember(room, actor);
     return room.queue.run(async () => {
       const target = await this.#message(room, seq);
-      authorize('chat.delete', { role: member.role, room, own: target.from.id === actor.user.id });
+      const own = target.from.id === actor.user.id;
+      authorize('chat.delete', { role: member.role, room, own });
       const event = await this.#log.append(room, { type: 'message.deleted', by: actor.user, target: seq });
       // The file goes with its message (after the delete is in the log: a failure here leaves an
       // unreachable blob, never a message pointing at nothing).
       if (target.file && this.#files) await this.#files.remove(target.file.id);
+      if (!own) {
+        await this.#gate.record(room, {
+          action: 'message.delete',
+          actor: actor.user,
+          target: target.from,
+          detail: { seq },
+        });
+      }
       return { seq: event.seq };
     });
   }
@@ -236,6 +253,11 @@ export class ChatService {
       });
       return { seq: event.seq, changed: true };
     });
+  }
+
+  /** The live (not deleted) message at seq (MESSAGE_NOT_FOUND otherwise): what a report is about. */
+  message(room: Room, seq: number): Promise<Extract<RoomEvent, { type: 'message' }>> {
+    return this.#message(room, seq);
   }
 
   /** The live (not deleted) message at seq, from the store or the in-memory window. */

@@ -11,6 +11,7 @@ import { metricsAccess, type MetricsAccessOptions } from './metrics-access.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
+import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import { registerFileRoutes, type FileRouteDeps } from './file-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
@@ -47,6 +48,7 @@ export interface HttpDeps {
   presence: PresenceRouteDeps;
   /** Uploads and downloads of files in rooms. */
   files?: FileRouteDeps;
+  apps: AppRouteDeps;
   health: () => Record<string, unknown>;
 }
 
@@ -193,6 +195,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
   if (deps.files) await registerFileRoutes(app, deps.files);
+  await registerAppRoutes(app, deps.apps);
 
   const index = join(deps.webDir, 'index.html');
   if (existsSync(index)) {

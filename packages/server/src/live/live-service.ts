@@ -11,6 +11,7 @@ import type { RoomLog } from '../rooms/room-log.js';
 import { requireMember } from '../rooms/room-queries.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { iceConfigFor, type IceOptions } from './ice-credentials.js';
+import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 
 export interface LiveOptions extends IceOptions {
   liveMeshMax: number;
@@ -37,12 +38,44 @@ export class LiveService {
   readonly #log: RoomLog;
   readonly #broker: Broker;
   readonly #options: LiveOptions;
+  readonly #gate: ModerationGate;
 
-  constructor(deps: { registry: RoomRegistry; log: RoomLog; broker: Broker; options: LiveOptions }) {
+  constructor(deps: {
+    registry: RoomRegistry;
+    log: RoomLog;
+    broker: Broker;
+    options: LiveOptions;
+    /** Bans and call mutes (moderation/); default: none. */
+    gate?: ModerationGate;
+  }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
     this.#broker = deps.broker;
     this.#options = deps.options;
+    this.#gate = deps.gate ?? OPEN_GATE;
+  }
+
+  /**
+   * A moderator muted `userId`: every participant of theirs stops sending that (as far as the
+   * server can tell: in a mesh call the client's UI stops its tracks and peers drop them when they
+   * see the mute; the server refuses live.media turning it back on).
+   */
+  async forceOff(roomId: string, userId: string, off: { audio: boolean; video: boolean }): Promise<void> {
+    const call = this.#calls.get(roomId);
+    const room = this.#registry.loaded(roomId);
+    if (!call || !room) return;
+    for (const p of [...call.participants.values()]) {
+      if (p.user.id !== userId) continue;
+      const media = {
+        ...p.media,
+        ...(off.audio ? { audio: false } : {}),
+        ...(off.video ? { video: false } : {}),
+      };
+      if (media.audio === p.media.audio && media.video === p.media.video) continue;
+      const next = { ...p, media };
+      call.participants.set(p.id, next);
+      await this.#log.transient(room, { type: 'live.updated', room: roomId, participant: next });
+    }
   }
 
   /** Everyone in a room's call (empty when there is no call). */
@@ -51,9 +84,11 @@ export class LiveService {
   }
 
   /** Join the call, or (again, after a reconnect) get a fresh snapshot and fresh ICE. */
-  async join(actor: Actor, roomId: string, media: Partial<LiveMedia> = {}) {
+  async join(actor: Actor, roomId: string, asked: Partial<LiveMedia> = {}) {
     const room = await this.#registry.require(roomId);
-    requireMember(room, actor);
+    const { role } = requireMember(room, actor);
+    await this.#gate.beforeCall(room, actor);
+    const media = await this.#gate.media(room, actor.user.id, role, asked, true);
     let call = this.#calls.get(roomId);
     let you = call?.participants.get(actor.sessionId);
     if (you) {
@@ -112,14 +147,15 @@ export class LiveService {
     patch: Partial<LiveMedia> & { speaking?: boolean | undefined },
   ): Promise<LiveParticipant> {
     const me = this.#participant(actor, roomId);
-    const { speaking, ...media } = patch;
+    const { speaking, ...asked } = patch;
+    const room = await this.#registry.require(roomId);
+    const media = await this.#gate.media(room, actor.user.id, requireMember(room, actor).role, asked, false);
     const next: LiveParticipant = {
       ...me,
       media: { ...me.media, ...definedOnly(media) },
       speaking: speaking ?? me.speaking,
     };
     this.#calls.get(roomId)?.participants.set(me.id, next);
-    const room = await this.#registry.require(roomId);
     await this.#log.transient(room, { type: 'live.updated', room: roomId, participant: next });
     return next;
   }

@@ -1,5 +1,7 @@
 import { PresenceError } from '@presence/protocol';
 import type {
+  ModerationRequestType,
+  RequestOf,
   LiveMedia,
   LiveParticipant,
   LiveSignal,
@@ -17,7 +19,8 @@ import type { LiveService } from '../live/live-service.js';
 import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RecoveryResult, RoomRecoveryService } from '../rooms/room-recovery.js';
-import type { RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { JoinAdmission, RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { ModerationService } from '../moderation/moderation-service.js';
 import type { Actor } from '../shared/actor.js';
 
 /** A room snapshot as a joiner gets it: with the call's participants when there is a call. */
@@ -40,6 +43,7 @@ export class LocalRoomOps {
   readonly #chatQueries: ChatQueries | undefined;
   readonly #deletion: RoomDeletion | undefined;
   readonly #store: Store | undefined;
+  readonly #moderation: ModerationService;
 
   constructor(deps: {
     /** Notification levels; room deletion; the store, for membership of rooms not loaded. */
@@ -53,6 +57,7 @@ export class LocalRoomOps {
     live: LiveService;
     invites: InviteService;
     recovery: RoomRecoveryService;
+    moderation: ModerationService;
   }) {
     this.#rooms = deps.rooms;
     this.#queries = deps.queries;
@@ -64,6 +69,7 @@ export class LocalRoomOps {
     this.#chatQueries = deps.chatQueries;
     this.#deletion = deps.deletion;
     this.#store = deps.store;
+    this.#moderation = deps.moderation;
   }
 
   /** Create a room here (a new room's home is the node that made it). */
@@ -74,8 +80,48 @@ export class LocalRoomOps {
     return this.#withLive(await this.#rooms.create(actor, options));
   }
 
-  async join(roomId: string, actor: Actor, invite?: string): Promise<JoinSnapshot> {
-    return this.#withLive(await this.#rooms.join(actor, roomId, undefined, invite));
+  async join(
+    roomId: string,
+    actor: Actor,
+    invite?: string,
+    admission?: JoinAdmission,
+  ): Promise<JoinSnapshot> {
+    return this.#withLive(await this.#rooms.join(actor, roomId, undefined, invite, admission));
+  }
+
+  /** Every moderation request (plain data, so a cluster forwards it like any room operation). */
+  moderate(roomId: string, actor: Actor, r: ModerationRequest): Promise<unknown> {
+    const m = this.#moderation;
+    switch (r.type) {
+      case 'mod.kick':
+        return m.kick(actor, roomId, r.user, r.reason ?? '').then(() => ({}));
+      case 'mod.ban':
+        return m
+          .ban(actor, roomId, r.user, {
+            reason: r.reason ?? '',
+            durationSeconds: r.durationSeconds,
+            byAddress: r.byAddress,
+          })
+          .then((ban) => ({ ban }));
+      case 'mod.unban':
+        return m.unban(actor, roomId, r.ban).then(() => ({}));
+      case 'mod.bans':
+        return m.bans(actor, roomId).then((bans) => ({ bans }));
+      case 'mod.mute':
+        return m.mute(actor, roomId, r).then((mutes) => ({ mutes }));
+      case 'mod.settings':
+        return m.settings(actor, roomId, r).then((settings) => ({ settings }));
+      case 'mod.audit':
+        return m.audit(actor, roomId, r);
+      case 'lobby.knock':
+        return m.knock(actor, roomId, r);
+      case 'lobby.list':
+        return m.knocks(actor, roomId).then((knocks) => ({ knocks }));
+      case 'lobby.answer':
+        return m.answer(actor, roomId, r.knock, r.admit).then(() => ({}));
+      case 'chat.report':
+        return m.report(actor, roomId, r.seq, r.reason ?? '').then(() => ({}));
+    }
   }
 
   /** Leave the room, and its call first. */
@@ -253,4 +299,8 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'liveIce',
   'liveConnection',
   'recover',
+  'moderate',
 ];
+
+/** A moderation request as the gateway parsed it. */
+export type ModerationRequest = { [T in ModerationRequestType]: RequestOf<T> }[ModerationRequestType];

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AppTables } from './kysely-app-schema.js';
 
 /**
  * The tables as Kysely sees them. Integers that can grow past 2^31 are `bigint` columns: PostgreSQL
@@ -173,6 +174,43 @@ export interface MessageSearchTable {
   body: string;
 }
 
+export interface RoomBansTable {
+  id: string;
+  room_id: string;
+  user_id: string | null;
+  user_name: string;
+  user_avatar: string;
+  guest_key_hash: string | null;
+  address_hash: string | null;
+  reason: string;
+  by_id: string;
+  by_name: string;
+  by_avatar: string;
+  created_at: Int8;
+  expires_at: Int8 | null;
+}
+
+export interface RoomModerationTable {
+  room_id: string;
+  lobby: number;
+  slow_mode_seconds: number;
+  join_muted: number;
+  password_hash: string | null;
+}
+
+export interface RoomAuditTable {
+  room_id: string;
+  id: Int8;
+  ts: Int8;
+  action: string;
+  /** JSON of the actor's UserRef. */
+  actor: string;
+  target: string | null;
+  reason: string;
+  /** JSON object. */
+  detail: string;
+}
+
 /** Kysely Migrator's bookkeeping (names set in migrations.ts). */
 export interface MigrationTable {
   name: string;
@@ -184,7 +222,7 @@ export interface MigrationLockTable {
   is_locked: number;
 }
 
-export interface Database {
+export interface Database extends AppTables {
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   room_events: RoomEventsTable;
@@ -205,4 +243,7 @@ export interface Database {
   member_settings: MemberSettingsTable;
   message_fts: MessageFtsTable;
   message_search: MessageSearchTable;
+  room_bans: RoomBansTable;
+  room_moderation: RoomModerationTable;
+  room_audit: RoomAuditTable;
 }

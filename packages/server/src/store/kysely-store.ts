@@ -1,3 +1,5 @@
+import { kyselyModerationStore } from './kysely-moderation-store.js';
+import type { ModerationStore } from './moderation-store.js';
 import type { SocialStore } from './social-store.js';
 import { kyselySocialStore } from './kysely-social-store.js';
 import type { RoomEvent, RoomRole, UserRef } from '@presence/protocol';
@@ -23,6 +25,8 @@ import { kyselyChatStore } from './kysely-chat-store.js';
 import type { BlobStore } from './blob-store.js';
 import { KyselyBlobStore } from './kysely-blob-store.js';
 import type { NotifyLevel } from './chat-types.js';
+import type { AppStore } from './app-store.js';
+import { kyselyAppStore } from './kysely-app-store.js';
 
 export interface KyselyStoreOptions {
   kind: 'sqlite' | 'postgres';
@@ -48,6 +52,8 @@ export class KyselyStore implements Store {
   readonly admin: AdminQueries;
   readonly chat: ChatStore;
   readonly blobs: BlobStore;
+  readonly moderation: ModerationStore;
+  readonly apps: AppStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -62,6 +68,8 @@ export class KyselyStore implements Store {
     this.admin = kyselyAdminQueries(db, run);
     this.chat = kyselyChatStore(db, run);
     this.blobs = new KyselyBlobStore(db, run);
+    this.moderation = kyselyModerationStore(db, run);
+    this.apps = kyselyAppStore(db, run, options.kind);
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {

@@ -7,6 +7,8 @@ import type { AdminQueries } from './admin-queries.js';
 import type { ChatStore } from './chat-store.js';
 import type { BlobStore } from './blob-store.js';
 import type { NotifyLevel } from './chat-types.js';
+import type { ModerationStore } from './moderation-store.js';
+import type { AppStore } from './app-store.js';
 
 /**
  * The Store seam: every durable write goes through it. Two implementations share one contract
@@ -32,6 +34,10 @@ export interface Store {
   readonly chat: ChatStore;
   /** Uploaded files' bytes in the database (the blob store of a cluster). */
   readonly blobs: BlobStore;
+  /** Bans, moderation settings and audit logs. */
+  readonly moderation: ModerationStore;
+  /** Third-party apps: registrations, grants, the outbox of their presence updates. */
+  readonly apps: AppStore;
   /** Create or upgrade the schema. Idempotent; run at start. */
   migrate(): Promise<void>;
   /** True when a trivial query succeeds now. */

@@ -15,6 +15,7 @@ import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { PresenceDot } from '../ui/presence-dot.tsx';
 import { openPersonMenu } from './person-menu.ts';
+import { moderationMenuItems } from './moderation-menu.tsx';
 import './presence.css';
 
 const ROLE_LABEL: Partial<Record<Member['role'], string>> = { owner: 'owner', admin: 'admin' };
@@ -39,12 +40,12 @@ function PresenceLine({ row }: { row: MemberRow }) {
   return null;
 }
 
-function MemberItem({ app, row, label }: { app: App | undefined; row: MemberRow; label: string }) {
+function MemberItem({ app, row, store }: { app: App | undefined; row: MemberRow; store: RoomStore }) {
   const { member } = row;
   const role = ROLE_LABEL[member.role];
   const other = app !== undefined && !row.you;
   const openMenu = (anchor: HTMLElement): void => {
-    if (app) openPersonMenu(app, anchor, member);
+    if (app) openPersonMenu(app, anchor, member, moderationMenuItems(app, store, member));
   };
   return (
     <li
@@ -68,7 +69,7 @@ function MemberItem({ app, row, label }: { app: App | undefined; row: MemberRow;
         <PresenceDot user={member.id} state={row.state} />
       </span>
       <span class="member__text">
-        <span class="member__name">{label}</span>
+        <span class="member__name">{nameLabel(member, store.members.values())}</span>
         {row.you && <span class="member__you"> (you)</span>}
         <span class="sr-only">{row.srText}</span>
         {role && <span class="member__role">{role}</span>}
@@ -116,12 +117,7 @@ function MemberListBody({ store, me, app }: { store: RoomStore; me: () => string
       </h2>
       <ul class="members__list" role="list">
         {rows.value.map((row) => (
-          <MemberItem
-            key={row.member.id}
-            app={app}
-            row={row}
-            label={nameLabel(row.member, store.members.values())}
-          />
+          <MemberItem key={row.member.id} app={app} row={row} store={store} />
         ))}
       </ul>
     </>

@@ -16,6 +16,8 @@ import { UserDot } from '../ui/presence-dot.tsx';
 import { Attachment, MessageTools, ReactionBar, ReplyQuote, type ExtraActions } from './message-extras.tsx';
 import { highlightMentions } from '../mentions.ts';
 
+const FLAG_ICON = 'M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1z|M4 22v-7';
+
 export interface MessageActions {
   me(): string | null;
   /** Name and avatar to show on our own pending messages. */
@@ -27,6 +29,10 @@ export interface MessageActions {
   discard(nonce: string): void;
   /** Replies, reactions, files (absent: the row shows none of their buttons). */
   extras?: ExtraActions;
+  /** Owners and admins may delete anyone's message. */
+  canModerate?(): boolean;
+  /** Report someone else's message to the room's admins. */
+  report?(msg: TimelineMessage): void;
 }
 
 function Time({ ts, hidden = false }: { ts: number; hidden?: boolean }) {
@@ -106,7 +112,13 @@ export function MessageRow({
           <EditForm msg={msg} actions={actions} done={() => setEditing(false)} />
         ) : msg.deleted ? (
           <div class="msg__text" data-testid="message-text">
-            <em class="msg__deleted">message deleted</em>
+            {msg.deletedBy !== undefined && msg.deletedBy !== msg.from.id ? (
+              <em class="msg__deleted" data-testid="removed-by-moderator">
+                removed by a moderator
+              </em>
+            ) : (
+              <em class="msg__deleted">message deleted</em>
+            )}
           </div>
         ) : (
           // The server renders markdown and sanitizes the result (allowlisted tags, safe links
@@ -129,6 +141,37 @@ export function MessageRow({
         {extras && !msg.deleted && <ReactionBar msg={msg} me={actions.me()} actions={extras} />}
       </div>
       {extras && !msg.deleted && !editing && <MessageTools msg={msg} me={actions.me()} actions={extras} />}
+      {!own && !msg.deleted && (actions.report || actions.canModerate?.()) && (
+        <div class="msg__actions">
+          {actions.report && (
+            <button
+              type="button"
+              class="icon-btn"
+              data-testid="report-message"
+              aria-label="Report message"
+              title="Report to the room’s admins"
+              onClick={() => actions.report?.(msg)}
+            >
+              <Icon paths={FLAG_ICON} />
+            </button>
+          )}
+          {actions.canModerate?.() && (
+            <button
+              type="button"
+              class="icon-btn icon-btn--danger"
+              data-testid="moderator-delete-message"
+              aria-label="Remove message"
+              title="Remove (as a moderator)"
+              onClick={() => {
+                if (window.confirm(`Remove ${msg.from.name}’s message for everyone?`))
+                  void actions.remove(msg);
+              }}
+            >
+              <Icon paths={ICONS.trash} />
+            </button>
+          )}
+        </div>
+      )}
       {own && !msg.deleted && !editing && (
         <div class="msg__actions">
           <button
