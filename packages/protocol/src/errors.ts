@@ -109,6 +109,12 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The server failed unexpectedly; the request had no effect.',
   },
+  FILE_TOO_LARGE: { closes: false, wsClose: 4413, text: 'The file is larger than the server accepts.' },
+  FILE_NOT_FOUND: {
+    closes: false,
+    wsClose: 4404,
+    text: 'No such file, or it is not yours to attach or read.',
+  },
   APP_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such app (or its secret is wrong).' },
   CURSOR_EXPIRED: {
     closes: false,

@@ -2,7 +2,7 @@ import type { RoomRole, UserRef } from '@presence/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessBroker } from './broker/in-process-broker.js';
 import { RedisBroker } from './broker/redis-broker.js';
@@ -42,6 +42,10 @@ import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomAdmin } from './rooms/room-admin.js';
 import { InviteService } from './rooms/invite-service.js';
 import { openStore } from './store/open-store.js';
+import { DirBlobStore } from './store/dir-blob-store.js';
+import { FileService } from './chat/file-service.js';
+import { ChatQueries } from './chat/chat-queries.js';
+import { RoomDeletion } from './chat/room-deletion.js';
 import type { Store } from './store/store.js';
 import { TransportHub } from './transport/transport-hub.js';
 import { LocalRoomOps, type RoomOps } from './routing/room-ops.js';
@@ -151,12 +155,45 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     gate: moderation,
   });
   const queries = new RoomQueries({ registry, store, broker, limits: config });
-  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config, gate: moderation });
+  // Files' bytes: a directory by default, the database when a cluster shares it (PostgreSQL).
+  const blobs =
+    config.blobStore === 'database' || (config.blobStore === 'auto' && store.kind === 'postgres')
+      ? store.blobs
+      : new DirBlobStore(join(config.dataDir, 'files'));
+  const files = new FileService({
+    store: store.chat,
+    blobs,
+    limits: config,
+    isMember: (roomId, userId) => ops.memberOf(roomId, userId),
+  });
+  const chat = new ChatService({
+    registry,
+    log: roomLog,
+    store,
+    broker,
+    limits: config,
+    gate: moderation,
+    files,
+  });
+  const chatQueries = new ChatQueries({ registry, store });
+  const deletion = new RoomDeletion({ registry, log: roomLog, store, files });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const live = new LiveService({ registry, log: roomLog, broker, options: config, gate: moderation });
   moderation.connect({ chat, live });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
-  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery, moderation });
+  const localOps = new LocalRoomOps({
+    registry,
+    rooms,
+    queries,
+    chat,
+    live,
+    invites,
+    recovery,
+    moderation,
+    chatQueries,
+    deletion,
+    store,
+  });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
@@ -315,6 +352,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       maxRoomsPerSession: config.maxRoomsPerSession,
       assertions: federation?.assertions ?? null,
       federatedDirectory: federation?.directory ?? null,
+      chatQueries,
     }),
     sessions,
     limits: config,
@@ -349,6 +387,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       version: VERSION,
     },
     presence: { presence, tokens: deviceTokens, log },
+    files: {
+      files,
+      authenticate: async (token) => (await identity.authenticate(token))?.user.id ?? null,
+      log,
+    },
     apps: {
       apps: apps.service,
       notifications: apps.notifications,

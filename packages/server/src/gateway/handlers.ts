@@ -14,6 +14,7 @@ import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-han
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
 import { inviteInvalid, type InviteService } from '../rooms/invite-service.js';
 import { createInviteHandlers } from './invite-handlers.js';
+import type { ChatQueries } from '../chat/chat-queries.js';
 import { createModerationHandlers } from './moderation-handlers.js';
 
 export interface HandlerContext {
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   invites: Pick<InviteService, 'roomOf'>;
   /** Contacts and direct messages. */
   social: SocialDeps;
+  /** Search (not about one room: it runs here, on the store). */
+  chatQueries: Pick<ChatQueries, 'search'>;
   /** Presence states, subscriptions and device tokens. */
   presence: Omit<PresenceHandlerDeps, 'dms'>;
   /** Federation: vouching for this server's users on another one; null when federation is off. */
@@ -136,7 +139,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'room.read': (ctx, r) => ops.markRead(r.room, ctx.session.actor, r.seq),
     'rooms.mine': async (ctx) => ({ rooms: await queries.mine(ctx.session.actor) }),
     'rooms.directory': async (_ctx, r) => ({ rooms: await queries.directory(r.query ?? '', r.limit) }),
-    'chat.send': (ctx, r) => ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce),
+    'chat.send': (ctx, r) =>
+      ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce, {
+        replyTo: r.replyTo,
+        mentions: r.mentions,
+        file: r.file,
+      }),
+    'chat.react': (ctx, r) => ops.chatReact(r.room, ctx.session.actor, r.seq, r.emoji, r.on),
+    'chat.search': (ctx, r) =>
+      deps.chatQueries.search(ctx.session.actor, r.query, { room: r.room, offset: r.offset, limit: r.limit }),
+    'room.notify': (ctx, r) => ops.notify(r.room, ctx.session.actor, r.level),
+    'room.delete': async (ctx, r) => {
+      await ops.deleteRoom(r.room, ctx.session.actor);
+      return {};
+    },
     'chat.edit': (ctx, r) => ops.chatEdit(r.room, ctx.session.actor, r.seq, r.text),
     'chat.delete': (ctx, r) => ops.chatDelete(r.room, ctx.session.actor, r.seq),
     'room.remove': async (ctx, r) => {

@@ -215,6 +215,18 @@ export const OPTIONS = [
     'Longest chat message in characters (MESSAGE_TOO_LONG).',
   ),
   option(
+    'maxUploadBytes',
+    positiveInt.max(1024 * 1024 * 1024),
+    10 * 1024 * 1024,
+    'Largest file upload in bytes (FILE_TOO_LARGE, HTTP 413).',
+  ),
+  option(
+    'blobStore',
+    z.enum(['auto', 'dir', 'database']),
+    'auto',
+    "Where uploaded files' bytes go: dir (dataDir/files), database (the store's file_blobs table, shared by a cluster), auto = database with PostgreSQL, else dir.",
+  ),
+  option(
     'rateLimitPerSecond',
     positiveInt,
     20,

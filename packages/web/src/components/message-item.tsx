@@ -14,6 +14,8 @@ import { autoGrow } from '../ui/auto-grow.ts';
 import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { UserDot } from '../ui/presence-dot.tsx';
+import { Attachment, MessageTools, ReactionBar, ReplyQuote, type ExtraActions } from './message-extras.tsx';
+import { highlightMentions } from '../mentions.ts';
 
 const FLAG_ICON = 'M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1z|M4 22v-7';
 
@@ -26,6 +28,8 @@ export interface MessageActions {
   /** A pending message of ours that failed: send it again, or drop it. */
   resend(nonce: string): void;
   discard(nonce: string): void;
+  /** Replies, reactions, files (absent: the row shows none of their buttons). */
+  extras?: ExtraActions;
   /** Owners and admins may delete anyone's message. */
   canModerate?(): boolean;
   /** Report someone else's message to the room's admins. */
@@ -91,7 +95,9 @@ export const MessageRow = memo(function MessageRow({
     msg.deleted && 'msg--deleted',
     cont && 'msg--cont',
     editing && 'is-editing',
+    !own && !msg.deleted && msg.mentions?.includes(actions.me() ?? '') && 'msg--mention',
   ];
+  const extras = actions.extras;
   return (
     <li
       class={cls.filter(Boolean).join(' ')}
@@ -108,7 +114,7 @@ export const MessageRow = memo(function MessageRow({
       </div>
       <div class="msg__main">
         <div class="msg__meta">
-          <span class="msg__author">{msg.from.name}</span>
+          <span class="msg__author">{extras ? extras.label(msg.from) : msg.from.name}</span>
           <Time ts={msg.ts} />
           {msg.edited !== undefined && !msg.deleted && (
             <span class="msg__edited" title={`Edited ${fullDate(msg.edited)}`}>
@@ -116,6 +122,7 @@ export const MessageRow = memo(function MessageRow({
             </span>
           )}
         </div>
+        {msg.reply && extras && <ReplyQuote reply={msg.reply} jump={extras.jump} />}
         {editing ? (
           <EditForm msg={msg} actions={actions} done={() => setEditing(msg.seq, false)} />
         ) : msg.deleted ? (
@@ -131,9 +138,24 @@ export const MessageRow = memo(function MessageRow({
         ) : (
           // The server renders markdown and sanitizes the result (allowlisted tags, safe links
           // only): `html` is safe to insert. `text` is never inserted as HTML.
-          <div class="msg__text" data-testid="message-text" dangerouslySetInnerHTML={{ __html: msg.html }} />
+          // highlightMentions only wraps escaped `@name` text of mentioned members in a span.
+          <div
+            class="msg__text"
+            data-testid="message-text"
+            dangerouslySetInnerHTML={{
+              __html:
+                extras && msg.mentions
+                  ? highlightMentions(msg.html, msg.mentions, (id) =>
+                      extras.nameOf(id).replace(/ \([^)]*\)$/, ''),
+                    )
+                  : msg.html,
+            }}
+          />
         )}
+        {msg.file && extras && !msg.deleted && <Attachment file={msg.file} token={extras.token} />}
+        {extras && !msg.deleted && <ReactionBar msg={msg} me={actions.me()} actions={extras} />}
       </div>
+      {extras && !msg.deleted && !editing && <MessageTools msg={msg} me={actions.me()} actions={extras} />}
       {!own && !msg.deleted && (actions.report || actions.canModerate?.()) && (
         <div class="msg__actions">
           {actions.report && (
