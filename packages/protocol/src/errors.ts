@@ -86,6 +86,11 @@ export const ERRORS = {
     text: 'The cluster node serving this room is unreachable; try again shortly.',
   },
   NOT_IMPLEMENTED: { closes: false, wsClose: 4501, text: 'This part of Presence is not built yet.' },
+  SFU_UNAVAILABLE: {
+    closes: false,
+    wsClose: 1011,
+    text: 'No SFU (Janus) is available for this call; mesh calls still work.',
+  },
   INTERNAL_ERROR: {
     closes: false,
     wsClose: 1011,

@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
+import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
 const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
@@ -101,6 +102,7 @@ export const resultSchemas = {
   'chat.delete': z.object({ seq }),
   'chat.typing': z.object({}),
   ...liveResultSchemas,
+  ...liveSfuResultSchemas,
   ...presenceResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
@@ -157,6 +159,7 @@ export const transientEventSchemas = {
   'member.presence': memberPresenceEvent,
   ping: pingEvent,
   ...liveEventSchemas,
+  ...liveSfuEventSchemas,
   ...presenceEventSchemas,
 } as const;
 
@@ -169,6 +172,8 @@ export const serverMessage = z.union([
   memberPresenceEvent,
   pingEvent,
   ...Object.values(liveEventSchemas),
+  liveSfuEventSchemas['live.sfu.offer'],
+  liveSfuEventSchemas['live.mode'],
   ...Object.values(presenceEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;

@@ -23,7 +23,8 @@ export type RoomAction =
   | 'chat.typing'
   | 'invite.create'
   | 'invite.list'
-  | 'invite.revoke';
+  | 'invite.revoke'
+  | 'live.mode';
 
 export interface PolicyContext {
   /** The actor's role in the room; null for a non-member. */
@@ -87,6 +88,7 @@ const MEMBER_RULES: Record<Exclude<RoomAction, 'room.join'>, Rule> = {
     MODERATORS.includes(role) ||
     (role === 'member' && ctx.own === true) ||
     'Only its creator or a room admin revokes an invite.',
+  'live.mode': moderators('Only owners and admins choose how the room’s calls carry media.'),
 };
 
 const NOT_A_MEMBER = {

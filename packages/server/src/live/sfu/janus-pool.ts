@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import Janode, { type JanodeHandle, type JanusReply } from 'janode';
+import VideoRoomPlugin from 'janode/plugins/videoroom';
 import { SerialQueue } from '../../shared/serial-queue.js';
 import { JanusInstance, toSfuError } from './janus-instance.js';
 import {
@@ -46,6 +47,12 @@ interface PoolRoom {
   subscribers: Map<string, Subscriber>;
   /** feed id → participant id. */
   byFeed: Map<number, string>;
+}
+
+/** An `updated` event Janus sends a subscriber on its own. */
+interface JanusUpdated {
+  jsep?: { type: 'offer' | 'answer'; sdp: string };
+  streams?: unknown[];
 }
 
 /** Janus ids are random so that several servers sharing one Janus (a cluster) never collide. */
@@ -259,6 +266,15 @@ export class JanusPool implements SfuBackend {
     handle.on(Janode.EVENT.HANDLE_WEBRTCUP, () => {
       if (r.subscribers.get(participant) === sub) this.#emit({ type: 'subscriber-up', room, participant });
     });
+    // Janus renegotiates by itself when a publisher it carries goes away: a new offer, unasked.
+    handle.on(VideoRoomPlugin.EVENT['VIDEOROOM_UPDATED'] ?? 'videoroom_updated', (data: JanusUpdated) => {
+      if (r.subscribers.get(participant) !== sub || data.jsep?.type !== 'offer') return;
+      const subscription = this.#offered(r, sub, {
+        plugindata: { plugin: VideoRoomPlugin.id, data: { streams: data.streams } },
+        jsep: data.jsep,
+      });
+      this.#emit({ type: 'subscription-offer', room, participant, subscription });
+    });
     return sub.queue.run(async () => {
       if (ready.length === 0) return { offer: null, feeds: [], mids: {} };
       try {
@@ -282,7 +298,8 @@ export class JanusPool implements SfuBackend {
     if (sub.awaitingAnswer) return { offer: null, feeds: sub.feeds, mids: midsByFeed(sub) };
     const ready = sub.wanted.filter((f) => f !== participant && r.publishers.get(f)?.up);
     const add = ready.filter((f) => !sub.feeds.includes(f));
-    const remove = sub.feeds.filter((f) => !ready.includes(f));
+    // Feeds whose publisher is gone from Janus are dropped by Janus itself (see VIDEOROOM_UPDATED).
+    const remove = sub.feeds.filter((f) => !ready.includes(f) && r.publishers.has(f));
     if (add.length === 0 && remove.length === 0)
       return { offer: null, feeds: sub.feeds, mids: midsByFeed(sub) };
     if (sub.feeds.length === 0 && sub.streams.length === 0) {
