@@ -339,17 +339,32 @@ test(
       assert.match(await accountError(copycat), /This username is taken/);
       await screenshot(copycat, 'accounts-username-taken');
 
-      // The account menu; log out: the room is there again, now as a guest.
+      // The account menu; log out: the page offers to join the room again (as a guest), and
+      // nothing joins by itself: Bob's member list gets no new row (issue 11 item 1).
+      const bobsMembers = (): Promise<string[]> =>
+        bob
+          .getByTestId('member-list')
+          .getByTestId('member-item')
+          .evaluateAll((rows) => rows.map((li) => (li as HTMLElement).dataset['user'] ?? ''));
+      const membersBefore = await bobsMembers();
       await ada.getByTestId('account-menu').click();
       await ada.getByTestId('account-who').filter({ hasText: 'Ada Lovelace' }).waitFor();
       await screenshot(ada, 'accounts-menu-open');
       await ada.getByTestId('account-logout').click();
       await ada.getByTestId('account-login').waitFor();
-      await ada.getByTestId('composer').waitFor();
-      await ada.waitForFunction(() =>
-        [...document.querySelectorAll<HTMLElement>('[data-testid="member-item"]')].some(
-          (li) => li.dataset['user']?.startsWith('~') && li.textContent?.includes('(you)'),
-        ),
+      await ada.getByTestId('join-prompt').waitFor();
+      assert.equal(await ada.getByTestId('name-input').inputValue(), 'Ada Lovelace');
+      assert.equal(await ada.getByTestId('composer').count(), 0);
+      await screenshot(ada, 'accounts-logged-out');
+      // A message through the room after the logout has settled: a join it had caused would have
+      // reached Bob before it.
+      await send(bob, 'Ada logged out');
+      await messageWith(bob, 'Ada logged out').waitFor();
+      const membersAfter = await bobsMembers();
+      assert.deepEqual(
+        membersAfter.filter((id) => !membersBefore.includes(id)),
+        [],
+        `no new member after the logout (before ${membersBefore.join(', ')}; after ${membersAfter.join(', ')})`,
       );
 
       // Wrong password, then too many failed attempts for another name.
@@ -481,9 +496,11 @@ test(
       await meIn(second, 'grace@');
       await first.bringToFront();
 
+      // A logout in one tab logs out the other too; neither joins the room again as a guest by itself.
       await logOut(first);
       await second.getByTestId('account-login').waitFor();
-      await meIn(second, '~');
+      await first.getByTestId('join-prompt').waitFor();
+      await second.getByTestId('join-prompt').waitFor();
     } finally {
       await browser.close();
       await server.close();

@@ -1,3 +1,4 @@
+import type { RoomRole, UserRef } from '@presence/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -46,6 +47,7 @@ import { TransportHub } from './transport/transport-hub.js';
 import { LocalRoomOps, type RoomOps } from './routing/room-ops.js';
 import { NodeRegistry } from './routing/node-registry.js';
 import { joinCluster } from './routing/join-cluster.js';
+import { UserMergeRelay } from './routing/user-merge-relay.js';
 import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
 
@@ -212,11 +214,25 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   sessions.addHooks(users.hooks());
   // Registering or logging in from a guest session: the guest's stored data moves in one store
   // transaction, then the loaded rooms, the status text and the guest's own sessions follow.
+  // In a cluster the other nodes do the same for the rooms they home and the sessions they hold.
+  const applyMerge = async (guest: string, account: UserRef, roles: Map<string, RoomRole>): Promise<void> => {
+    await rooms.userMerged(guest, account, roles);
+    presence.inheritStatus(guest, account.id);
+    sessions.endUser(guest, account);
+  };
+  const mergeRelay = nodes
+    ? new UserMergeRelay({
+        broker,
+        instanceId,
+        apply: applyMerge,
+        onError: (err) => log.error({ err }, 'a guest upgrade from another node was not applied here'),
+      })
+    : null;
   accounts.upgradeWith(async (guest, account) => {
     const moved = await store.mergeUser(guest.id, account);
-    await rooms.userMerged(guest.id, account, new Map(moved.map((m) => [m.roomId, m.role])));
-    presence.inheritStatus(guest.id, account.id);
-    sessions.endUser(guest.id, account);
+    const roles = new Map(moved.map((m) => [m.roomId, m.role]));
+    await applyMerge(guest.id, account, roles);
+    await mergeRelay?.announce(guest.id, account, roles);
   });
   sessions.addHooks(directChannel(broker));
   sessions.addHooks(liveLifecycle(ops));
@@ -307,6 +323,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         log.info('shutting down');
         await transport.close();
         sessions.close();
+        mergeRelay?.close();
         presence.close();
         await http.close();
         await cluster?.close();

@@ -119,12 +119,15 @@ export async function login(app: App, input: { username: string; password: strin
   signIn(app, answer, username);
 }
 
-/** End every token this tab holds for the account (best effort), then carry on as a new guest. */
+/**
+ * End every token this tab holds for the account (best effort). The page then offers to carry on
+ * as a guest, without joining anything by itself.
+ */
 export async function logout(app: App): Promise<void> {
   const tokens = new Set([savedToken(), savedAccount()?.token].filter((t): t is string => Boolean(t)));
   saveAccount(null);
   await Promise.all([...tokens].map((token) => call('/api/logout', { token }).catch(() => undefined)));
-  app.switchIdentity(null);
+  app.switchIdentity(null, { loggedOut: true });
 }
 
 /**
@@ -192,7 +195,7 @@ export function watchAccount(app: App): void {
       // Logged out in another tab: end this tab's token too.
       const token = savedToken();
       if (token) void call('/api/logout', { token }).catch(() => undefined);
-      app.switchIdentity(null);
+      app.switchIdentity(null, { loggedOut: true });
     } else if (account && account.userId !== current && app.conn !== 'idle') {
       app.switchIdentity(null);
     } else if (app.me === null) {

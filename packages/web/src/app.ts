@@ -55,6 +55,11 @@ export class App extends Emitter<AppEvents> {
    * that comes up proves the network is there whatever the browser says.
    */
   online = true;
+  /**
+   * Logged out and not joined anything since: a room's page asks before joining as a guest
+   * (cleared when the person joins, or logs in again).
+   */
+  mustChooseToJoin = false;
 
   constructor() {
     super();
@@ -159,13 +164,17 @@ export class App extends Emitter<AppEvents> {
 
   /**
    * Start over as another user after a login or logout: `sessionToken` names them (null: the
-   * saved account's login token, or a new guest). Views re-join their rooms on `identity`.
+   * saved account's login token, or a new guest). Views re-join their rooms on `identity`, except
+   * after a logout (`loggedOut`): then nothing connects or joins by itself, since a guest nobody
+   * chose to be would show up as one more member; the page offers to join instead.
    */
-  switchIdentity(sessionToken: string | null): void {
+  switchIdentity(sessionToken: string | null, opts: { loggedOut?: boolean } = {}): void {
     this.disconnect(true);
     saveToken(sessionToken);
     this.myRoomsUnavailable = false;
+    this.mustChooseToJoin = opts.loggedOut === true;
     this.emit('identity', undefined);
+    if (this.mustChooseToJoin) return;
     if (this.name || savedAccount()) void this.connected().catch(() => undefined);
   }
 
@@ -306,6 +315,7 @@ export class App extends Emitter<AppEvents> {
   }
 
   async createRoom(): Promise<string> {
+    this.mustChooseToJoin = false;
     const client = await this.connected();
     const result = await client.request('room.create', {});
     this.room(result.room.id).applyJoin(result);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { PresenceError, isErrorCode } from '@presence/protocol';
+import { PresenceError, isErrorCode, type ErrorDetails } from '@presence/protocol';
 import { RoomElsewhereError } from '../rooms/room-homes.js';
 
 /** The request could not be answered by that node: it is gone, or did not reply in time. */
@@ -25,7 +25,7 @@ interface Reply {
   ok: boolean;
   value?: unknown;
   /** A typed error (PresenceError), or ELSEWHERE when the room is no longer homed there. */
-  error?: { code: string; message: string; reason?: string };
+  error?: { code: string; message: string; details?: ErrorDetails };
 }
 
 /** Requests awaiting a reply, at most this many at once (each also times out). */
@@ -160,7 +160,9 @@ function fromError(err: unknown): NonNullable<Reply['error']> {
     return {
       code: err.code,
       message: err.message,
-      ...(err.details?.reason !== undefined ? { reason: err.details.reason } : {}),
+      // Details (retryAfterMs, reason) travel too: a rate limit hit on the home node must tell
+      // a client on another node when to retry, exactly as it would locally.
+      ...(err.details !== undefined ? { details: err.details } : {}),
     };
   }
   if (err instanceof Error && err.name === 'StoreUnavailableError') {
@@ -172,11 +174,7 @@ function fromError(err: unknown): NonNullable<Reply['error']> {
 function toError(error: Reply['error']): Error {
   if (error?.code === 'ELSEWHERE') return new RoomElsewhereError(error.message);
   if (error && isErrorCode(error.code)) {
-    return new PresenceError(
-      error.code,
-      error.message,
-      error.reason !== undefined ? { reason: error.reason } : undefined,
-    );
+    return new PresenceError(error.code, error.message, error.details);
   }
   return new PresenceError('INTERNAL_ERROR');
 }

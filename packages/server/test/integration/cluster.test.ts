@@ -105,6 +105,45 @@ async function eventually<T>(fn: () => Promise<T>, ms = 15_000): Promise<T> {
   }
 }
 
+// Issue 11, item 1 across nodes: the HTTP upgrade lands on one node, the guest's socket and its
+// room live on others; every node must move what it holds.
+test("a guest registering through another node: its session there ends and its room becomes the account's", async () => {
+  const [n0, n1, n2] = nodes as [ServerProcess, ServerProcess, ServerProcess];
+  const guest = await RawClient.ws(`ws://127.0.0.1:${n0.httpPort}/ws`);
+  const welcome = await guest.hello('Gail');
+  const guestId = welcome['userId'] as string;
+  const room = roomOf(await guest.ok('room.create', { name: `upgrade ${RUN}` }));
+  await guest.ok('presence.set', { status: 'in the cluster' });
+  const bob = await RawClient.ws(`ws://127.0.0.1:${n1.httpPort}/ws`);
+  await bob.hello('Bob');
+  await bob.ok('room.join', { room: room.id });
+
+  const res = await fetch(`http://127.0.0.1:${n2.httpPort}/api/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${String(welcome['token'])}` },
+    body: JSON.stringify({ username: `gail${RUN}`, password: 'correct horse', name: 'Gail' }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const account = (await res.json()) as Json;
+  const accountId = account['userId'] as string;
+  // The guest's socket on node 0 is told its session is over (SESSION_REPLACED, not resumable).
+  await guest.waitClosed();
+  assert.equal(guest.closeCode, 4409);
+  // The room, homed on node 0, moved its owner to the account: Bob (node 1) sees it.
+  await bob.event('member.left', (m) => (m['user'] as Json)['id'] === guestId, 10_000);
+  const joined = await bob.event('member.joined', (m) => (m['user'] as Json)['id'] === accountId, 10_000);
+  assert.equal((joined['user'] as Json)['role'], 'owner');
+  // The account, connecting to node 1, owns the room and kept the status text.
+  const again = await RawClient.ws(`ws://127.0.0.1:${n1.httpPort}/ws`);
+  await again.hello('Gail', { token: account['token'] });
+  assert.equal((await again.ok('room.join', { room: room.id }))['role'], 'owner');
+  await again.ok('room.update', { room: room.id, name: 'Renamed in the cluster' });
+  const own = (await again.ok('presence.set', {}))['presence'] as Json;
+  assert.equal(own['status'], 'in the cluster');
+  again.close();
+  bob.close();
+});
+
 test('a room spans three nodes: chat, a call signalled across nodes, a node killed, Redis cut', async () => {
   const [n0, n1, n2] = nodes as [ServerProcess, ServerProcess, ServerProcess];
   const ann = await RawClient.ws(`ws://127.0.0.1:${n0.httpPort}/ws`);

@@ -11,7 +11,7 @@ import { clockTime, fullDate } from '../format.ts';
 import { dmNotice, presenceLine } from '../presence-format.ts';
 import type { DmMessage } from '../presence-store.ts';
 import { avatar } from './avatar.ts';
-import { autoGrow } from './message-item.ts';
+import { autoGrow } from '../ui/auto-grow.ts';
 import { presenceDot } from './presence-dot.ts';
 import './presence.css';
 

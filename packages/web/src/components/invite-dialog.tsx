@@ -8,13 +8,13 @@ import { useComputed, useSignal } from '@preact/signals';
 import type { Invite, RoomRole } from '@presence/protocol';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { App } from '../app.ts';
-import { h, icon, ICONS } from '../dom.ts';
+import { ICONS } from '../ui/icons.ts';
 import { fullDate } from '../format.ts';
 import { expiryText, inviteUrl, inviteUsesText } from '../invite-format.ts';
 import type { RoomStore } from '../room-store.ts';
 import { errorText } from '../sdk.ts';
 import { RoomInvites } from '../state/room-invites.ts';
-import { clockTick } from '../state/store-signal.ts';
+import { clockTick, storeVersion, track } from '../state/store-signal.ts';
 import { Icon } from '../ui/icon.tsx';
 import { openComponentModal } from '../ui/modal.tsx';
 import { copyText } from './clipboard.ts';
@@ -40,26 +40,22 @@ const canCreate = (role: RoomRole | null): boolean =>
 const canList = (role: RoomRole | null): boolean => role === 'owner' || role === 'admin';
 
 /** "Invite" in the room header, for those allowed to create invites (not guests). */
-export function inviteButton(app: App, store: RoomStore): { el: HTMLButtonElement; destroy(): void } {
-  const el = h(
-    'button',
-    {
-      type: 'button',
-      class: 'btn',
-      testid: 'invite-open',
-      'aria-label': 'Invite people with a link',
-      title: 'Invite people with a link',
-    },
-    icon(USER_PLUS),
-    h('span', { class: 'btn__label' }, 'Invite'),
+export function InviteButton({ app, store }: { app: App; store: RoomStore }) {
+  track(storeVersion(store, 'members'), storeVersion(store, 'info'));
+  return (
+    <button
+      type="button"
+      class="btn"
+      data-testid="invite-open"
+      aria-label="Invite people with a link"
+      title="Invite people with a link"
+      hidden={!canCreate(myRole(app, store))}
+      onClick={() => openInviteDialog(app, store)}
+    >
+      <Icon paths={USER_PLUS} />
+      <span class="btn__label">Invite</span>
+    </button>
   );
-  el.addEventListener('click', () => openInviteDialog(app, store));
-  const render = (): void => {
-    el.hidden = !canCreate(myRole(app, store));
-  };
-  const offs = [store.on('members', render), store.on('info', render)];
-  render();
-  return { el, destroy: () => offs.forEach((off) => off()) };
 }
 
 export function openInviteDialog(app: App, store: RoomStore): void {

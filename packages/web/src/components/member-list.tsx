@@ -5,9 +5,7 @@
  */
 import { useComputed } from '@preact/signals';
 import type { Member } from '@presence/protocol';
-import { render } from 'preact';
 import type { App } from '../app.ts';
-import { h } from '../dom.ts';
 import { lastSeenText } from '../presence-format.ts';
 import type { RoomStore } from '../room-store.ts';
 import { memberCount, memberRows, type MemberRow } from '../state/member-view.ts';
@@ -124,13 +122,11 @@ function MemberListBody({ store, me, app }: { store: RoomStore; me: () => string
   );
 }
 
-/** Mount the member list; the `aside` is built here so the room view can place it. */
-export function memberList(
-  store: RoomStore,
-  me: () => string | null,
-  app?: App,
-): { el: HTMLElement; destroy(): void } {
-  const el = h('aside', { class: 'members', testid: 'member-list', 'aria-labelledby': 'members-title' });
-  render(<MemberListBody store={store} me={me} app={app} />, el);
-  return { el, destroy: () => render(null, el) };
+/** The room's member list (the room view places it beside the chat). */
+export function MemberList({ store, me, app }: { store: RoomStore; me: () => string | null; app?: App }) {
+  return (
+    <aside class="members" data-testid="member-list" aria-labelledby="members-title">
+      <MemberListBody store={store} me={me} app={app} />
+    </aside>
+  );
 }

@@ -7,6 +7,7 @@ import type { PresenceState } from '@presence/protocol';
 import { h } from '../dom.ts';
 import { STATE_LABEL } from '../presence-format.ts';
 import type { PresenceStore } from '../presence-store.ts';
+import { setPresenceSource } from '../ui/presence-dot.tsx';
 import './presence.css';
 
 let source: PresenceStore | null = null;
@@ -14,6 +15,7 @@ let source: PresenceStore | null = null;
 /** Connect every dot to the store (once, from the shell). */
 export function bindPresenceDots(store: PresenceStore): void {
   source = store;
+  setPresenceSource(store);
   store.on('presence', (changed) => {
     const dots = document.querySelectorAll<HTMLElement>('[data-presence-user]');
     for (const dot of dots) {

@@ -1,0 +1,274 @@
+/**
+ * One timeline row — a chat message or a small notice ("Alice joined") — and our own messages on
+ * their way. Rows are drawn from the timeline's items as they are now; the message list decides
+ * grouping, day dividers and which row is being edited.
+ */
+import { useSignal } from '@preact/signals';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { ICONS } from '../ui/icons.ts';
+import { clockTime, fullDate } from '../format.ts';
+import type { PendingMessage } from '../room-store.ts';
+import type { TimelineMessage, TimelineNotice } from '../timeline.ts';
+import { autoGrow } from '../ui/auto-grow.ts';
+import { Avatar } from '../ui/avatar.tsx';
+import { Icon } from '../ui/icon.tsx';
+import { UserDot } from '../ui/presence-dot.tsx';
+
+export interface MessageActions {
+  me(): string | null;
+  /** Name and avatar to show on our own pending messages. */
+  meUser(): { name: string; avatar: string } | null;
+  edit(msg: TimelineMessage, text: string): Promise<void>;
+  remove(msg: TimelineMessage): Promise<void>;
+  /** A pending message of ours that failed: send it again, or drop it. */
+  resend(nonce: string): void;
+  discard(nonce: string): void;
+}
+
+function Time({ ts, hidden = false }: { ts: number; hidden?: boolean }) {
+  return (
+    <time
+      class="msg__time"
+      dateTime={new Date(ts).toISOString()}
+      title={fullDate(ts)}
+      aria-hidden={hidden ? 'true' : undefined}
+    >
+      {clockTime(ts)}
+    </time>
+  );
+}
+
+export function NoticeRow({ item, day }: { item: TimelineNotice; day: string | undefined }) {
+  return (
+    <li class="notice" data-testid="notice" data-seq={String(item.seq)} data-day={day}>
+      <span class="notice__text">{item.text}</span> <Time ts={item.ts} />
+    </li>
+  );
+}
+
+export function MessageRow({
+  msg,
+  own,
+  cont,
+  day,
+  editing,
+  setEditing,
+  actions,
+}: {
+  msg: TimelineMessage;
+  own: boolean;
+  /** Grouped under the previous message's avatar. */
+  cont: boolean;
+  day: string | undefined;
+  editing: boolean;
+  setEditing(editing: boolean): void;
+  actions: MessageActions;
+}) {
+  const cls = [
+    'msg',
+    own && 'msg--own',
+    msg.deleted && 'msg--deleted',
+    cont && 'msg--cont',
+    editing && 'is-editing',
+  ];
+  return (
+    <li
+      class={cls.filter(Boolean).join(' ')}
+      data-testid="message"
+      data-seq={String(msg.seq)}
+      data-own={String(own)}
+      data-user={msg.from.id}
+      data-day={day}
+    >
+      <div class="msg__gutter">
+        <Avatar user={msg.from} size={36} extraClass="msg__avatar" />
+        <UserDot user={msg.from.id} extraClass="msg__dot" />
+        <Time ts={msg.ts} hidden />
+      </div>
+      <div class="msg__main">
+        <div class="msg__meta">
+          <span class="msg__author">{msg.from.name}</span>
+          <Time ts={msg.ts} />
+          {msg.edited !== undefined && !msg.deleted && (
+            <span class="msg__edited" title={`Edited ${fullDate(msg.edited)}`}>
+              (edited)
+            </span>
+          )}
+        </div>
+        {editing ? (
+          <EditForm msg={msg} actions={actions} done={() => setEditing(false)} />
+        ) : msg.deleted ? (
+          <div class="msg__text" data-testid="message-text">
+            <em class="msg__deleted">message deleted</em>
+          </div>
+        ) : (
+          // The server renders markdown and sanitizes the result (allowlisted tags, safe links
+          // only): `html` is safe to insert. `text` is never inserted as HTML.
+          <div class="msg__text" data-testid="message-text" dangerouslySetInnerHTML={{ __html: msg.html }} />
+        )}
+      </div>
+      {own && !msg.deleted && !editing && (
+        <div class="msg__actions">
+          <button
+            type="button"
+            class="icon-btn"
+            data-testid="edit-message"
+            aria-label="Edit message"
+            title="Edit"
+            onClick={() => setEditing(true)}
+          >
+            <Icon paths={ICONS.edit} />
+          </button>
+          <button
+            type="button"
+            class="icon-btn icon-btn--danger"
+            data-testid="delete-message"
+            aria-label="Delete message"
+            title="Delete"
+            onClick={() => {
+              if (window.confirm('Delete this message for everyone?')) void actions.remove(msg);
+            }}
+          >
+            <Icon paths={ICONS.trash} />
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** The inline editor: Enter saves, Shift+Enter is a newline, Escape cancels. */
+function EditForm({ msg, actions, done }: { msg: TimelineMessage; actions: MessageActions; done(): void }) {
+  const input = useRef<HTMLTextAreaElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const busy = useSignal(false);
+  useLayoutEffect(() => {
+    const area = input.current;
+    if (!area) return;
+    area.value = msg.text;
+    autoGrow(area);
+    area.focus({ preventScroll: true });
+    area.setSelectionRange(area.value.length, area.value.length);
+    // Show the whole editor, buttons included (a plain focus would only bring the textarea in).
+    form.current?.scrollIntoView({ block: 'nearest' });
+    // Only when the editor opens: later renders must not reset what is being typed.
+  }, []);
+  const save = async (): Promise<void> => {
+    const text = input.current?.value.trim() ?? '';
+    if (text === '' || text === msg.text.trim()) {
+      done();
+      return;
+    }
+    busy.value = true;
+    try {
+      await actions.edit(msg, text);
+      done();
+    } catch {
+      busy.value = false;
+      // Focus once the textarea is enabled again (after this render).
+      window.setTimeout(() => input.current?.focus(), 0);
+    }
+  };
+  return (
+    <form
+      class="msg__edit"
+      ref={form}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <textarea
+        class="input msg__edit-input"
+        data-testid="edit-input"
+        aria-label="Edit message"
+        rows={1}
+        ref={input}
+        disabled={busy.value}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            done();
+          } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            void save();
+          }
+        }}
+        onInput={(e) => autoGrow(e.currentTarget)}
+      />
+      <div class="msg__edit-buttons">
+        <span class="muted small">Enter to save · Esc to cancel</span>
+        <button type="button" class="btn btn--small" onClick={done}>
+          Cancel
+        </button>
+        <button type="submit" class="btn btn--small btn--primary" data-testid="edit-save">
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const PENDING_LABEL: Record<PendingMessage['state'], string> = {
+  sending: 'Sending…',
+  waiting: 'Not sent yet: it goes when the connection is back',
+  failed: 'Not sent',
+};
+
+/**
+ * Our message on its way: plain text (no markdown yet) and where it is instead of a time. A
+ * failed one says why and offers Retry and Discard.
+ */
+export function PendingRow({
+  msg,
+  me,
+  actions,
+}: {
+  msg: PendingMessage;
+  me: { name: string; avatar: string } | null;
+  actions: Pick<MessageActions, 'resend' | 'discard'>;
+}) {
+  const failed = msg.state === 'failed';
+  return (
+    <li
+      class={`msg msg--own msg--pending${failed ? ' msg--failed' : ''}`}
+      data-testid="message-pending"
+      data-nonce={msg.nonce}
+      data-state={msg.state}
+    >
+      <div class="msg__gutter">{me && <Avatar user={me} size={36} extraClass="msg__avatar" />}</div>
+      <div class="msg__main">
+        <div class="msg__meta">
+          <span class="msg__author">{me?.name ?? 'You'}</span>
+          <span class="msg__time" data-testid="pending-state">
+            {PENDING_LABEL[msg.state]}
+          </span>
+        </div>
+        <div class="msg__text msg__text--plain">{msg.text}</div>
+        {failed && (
+          <div class="msg__failed" role="alert">
+            <span class="msg__error" data-testid="pending-error">
+              {msg.error ?? ''}
+            </span>
+            <button
+              type="button"
+              class="btn btn--small"
+              data-testid="pending-retry"
+              onClick={() => actions.resend(msg.nonce)}
+            >
+              Retry
+            </button>
+            <button
+              type="button"
+              class="btn btn--small"
+              data-testid="pending-discard"
+              onClick={() => actions.discard(msg.nonce)}
+            >
+              Discard
+            </button>
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,339 @@
+/**
+ * `/r/<id>`: asks for a name when there is none, joins, then shows the room: header, call area,
+ * messages, typing line, composer and members. Everything shown is derived from the room store.
+ */
+import { useSignal } from '@preact/signals';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import type { App } from '../app.ts';
+import { callArea } from '../components/call-area.ts';
+import { copyText } from '../components/clipboard.ts';
+import { Composer } from '../components/composer.tsx';
+import { InviteButton } from '../components/invite-dialog.tsx';
+import { InviteOnlyCard } from '../components/invite-only.tsx';
+import { MemberList } from '../components/member-list.tsx';
+import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
+import { openNameRoomDialog } from '../components/name-room-dialog.ts';
+import { TypingIndicator } from '../components/typing-indicator.tsx';
+import { roomTitle, roomUrl } from '../format.ts';
+import type { RoomStore } from '../room-store.ts';
+import { errorText } from '../sdk.ts';
+import { storeVersion, track } from '../state/store-signal.ts';
+import { Icon } from '../ui/icon.tsx';
+import { ICONS } from '../ui/icons.ts';
+import { DomSlot } from '../ui/dom-slot.tsx';
+import { NameForm } from './name-form.tsx';
+
+export function RoomView({ app, roomId }: { app: App; roomId: string }) {
+  // With a name the room joins at once; without one (or after a logout) the person chooses first.
+  const entered = useSignal(app.name !== '' && !app.mustChooseToJoin);
+  return (
+    <section class="room-view">
+      {entered.value ? (
+        <RoomScreen app={app} store={app.room(roomId)} />
+      ) : (
+        <JoinPrompt
+          app={app}
+          roomId={roomId}
+          joined={() => {
+            entered.value = true;
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+type Preview = { name: string | null; memberCount: number } | 'private' | 'absent' | null;
+
+/** The room's public preview (name, member count) for the invitation, if the server offers one. */
+async function roomPreview(roomId: string): Promise<Preview> {
+  try {
+    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, {
+      headers: { accept: 'application/json' },
+    });
+    if (res.status === 403) return 'private';
+    // No such room — or a private one: the server answers both alike so as not to reveal it.
+    if (res.status === 404) return 'absent';
+    if (!res.ok) return null;
+    const body = (await res.json()) as { room?: { name?: unknown; memberCount?: unknown } };
+    const room = body.room;
+    if (!room) return null;
+    return {
+      name: typeof room.name === 'string' ? room.name : null,
+      memberCount: typeof room.memberCount === 'number' ? room.memberCount : 0,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function JoinPrompt({ app, roomId, joined }: { app: App; roomId: string; joined(): void }) {
+  // undefined while the preview loads (a local request, quick): a room that does not exist says
+  // so at once instead of asking for a name first.
+  const preview = useSignal<Preview | undefined>(undefined);
+  useEffect(() => {
+    document.title = 'Join room · Presence';
+    let live = true;
+    void roomPreview(roomId).then((p) => {
+      if (live) preview.value = p;
+    });
+    return () => {
+      live = false;
+    };
+  }, [roomId]);
+  const p = preview.value;
+  if (p === 'absent') return <RoomNotFoundCard maybePrivate />;
+  if (p === 'private') return <InviteOnlyCard app={app} />;
+  const info = p === undefined || p === null ? null : p;
+  const members =
+    info && info.memberCount > 0 ? `${info.memberCount} member${info.memberCount === 1 ? '' : 's'}. ` : '';
+  return (
+    <div class="landing">
+      <div class="card landing__card" data-testid="join-prompt" hidden={p === undefined}>
+        <h1 class="landing__title">
+          {info?.name ? `You’re invited to “${info.name}”` : 'You’re invited to a room'}
+        </h1>
+        <p class="landing__lead">{members}Choose the name others will see, then join the conversation.</p>
+        <NameForm
+          initial={app.name}
+          submitLabel="Join room"
+          submitTestId="join-room"
+          focus={p !== undefined}
+          submit={async (name) => {
+            app.setName(name);
+            app.mustChooseToJoin = false;
+            await app.connected();
+            joined();
+          }}
+        />
+      </div>
+    </div>
+  );
+}
+
+/** Joining / not found / the room itself, following the store's status. */
+function RoomScreen({ app, store }: { app: App; store: RoomStore }) {
+  track(storeVersion(store, 'status'));
+  useEffect(() => {
+    if (store.status !== 'joined' && store.status !== 'joining') void store.join();
+  }, [store]);
+  // A re-join keeps the room on screen.
+  const shown = useRef(false);
+  shown.current = store.status === 'joined' || (shown.current && store.status === 'joining');
+  let body;
+  if (shown.current) body = <JoinedRoom app={app} store={store} />;
+  else if (store.status === 'not-found') body = <RoomNotFoundCard maybePrivate={false} />;
+  else if (store.status === 'forbidden') body = <InviteOnlyCard app={app} />;
+  else if (store.status === 'error') {
+    body = (
+      <div class="landing">
+        <div class="card landing__card" role="alert">
+          <h1 class="landing__title">Could not join the room</h1>
+          <p class="landing__lead">{store.error}</p>
+          <button type="button" class="btn btn--primary" onClick={() => void store.join()}>
+            Try again
+          </button>
+        </div>
+      </div>
+    );
+  } else {
+    body = (
+      <div class="room-loading" role="status">
+        <span class="spinner" aria-hidden="true" />
+        Joining room…
+      </div>
+    );
+  }
+  return <div class="room-screen">{body}</div>;
+}
+
+const BADGE = { public: 'Public', link: 'Saved', private: 'Invite only' } as const;
+
+function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
+  track(storeVersion(store, 'info'), storeVersion(store, 'members'));
+  const url = roomUrl(location.origin, store.id);
+  const me = (): string | null => app.userId;
+  // The call area is still DOM-built (components/call-area.ts): made once, placed with DomSlot.
+  const call = useMemo(() => callArea(app, store), [app, store]);
+  useEffect(() => () => call.destroy(), [call]);
+  const list = useRef<MessageListHandle | null>(null);
+  const copied = useSignal<'idle' | 'ok' | 'failed'>('idle');
+  useEffect(() => {
+    if (copied.value === 'idle') return;
+    const timer = window.setTimeout(() => (copied.value = 'idle'), 2000);
+    return () => window.clearTimeout(timer);
+  }, [copied.value]);
+
+  const info = store.info;
+  const name = roomTitle(info?.name);
+  useEffect(() => {
+    document.title = `${name} · Presence`;
+  }, [name]);
+
+  const markRead = (): void => {
+    if (document.visibilityState !== 'visible') return;
+    if (store.timeline.newest > 0) app.markRead(store.id, store.timeline.newest);
+  };
+  useEffect(() => {
+    const onVisible = (): void => {
+      if (list.current?.atBottom()) markRead();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [store]);
+
+  const actions = useMemo(
+    () => ({
+      me,
+      meUser: () => app.me,
+      resend: (nonce: string) => app.resend(store.id, nonce),
+      discard: (nonce: string) => store.settlePending(nonce),
+      async edit(msg: { seq: number }, text: string) {
+        try {
+          await app.edit(store.id, msg.seq, text);
+        } catch (err) {
+          app.toast(`Could not edit: ${errorText(err)}`);
+          throw err;
+        }
+      },
+      async remove(msg: { seq: number }) {
+        try {
+          await app.remove(store.id, msg.seq);
+        } catch (err) {
+          app.toast(`Could not delete: ${errorText(err)}`);
+        }
+      },
+    }),
+    [app, store],
+  );
+
+  // Anyone may name a temporary room; a named one only its owners and admins.
+  const role = store.members.get(app.userId ?? '')?.role ?? store.role;
+  const nameHidden = Boolean(info?.persistent) && role !== 'owner' && role !== 'admin';
+  const copy = (): void => {
+    void copyText(url).then((ok) => {
+      copied.value = ok ? 'ok' : 'failed';
+      if (!ok) app.toast('Could not copy; select the link and copy it by hand.');
+    });
+  };
+  const rename = (): void => {
+    if (!store.info) return;
+    openNameRoomDialog(store.info, async (name, visibility) => {
+      try {
+        await app.nameRoom(store.id, name, visibility);
+      } catch (err) {
+        throw new Error(errorText(err));
+      }
+    });
+  };
+
+  return (
+    <div class="room" data-room={store.id}>
+      <header class="room-header">
+        <div class="room-header__main">
+          <div class="room-header__title-row">
+            <h1 class={`room-header__title${info?.name ? '' : ' is-unnamed'}`} data-testid="room-title">
+              {name}
+            </h1>
+            <span
+              class={`tag ${info?.persistent ? 'tag--saved' : 'tag--temp'}`}
+              data-testid="room-kind"
+              title={
+                info?.persistent
+                  ? 'History and members are kept.'
+                  : 'Not saved: the room disappears when everyone has left. Name it to keep it.'
+              }
+            >
+              {info?.persistent ? BADGE[info.visibility] : 'Temporary'}
+            </span>
+          </div>
+          <a
+            class="room-header__link"
+            data-testid="room-link"
+            href={url}
+            data-link=""
+            title="Link to this room"
+          >
+            {url}
+          </a>
+        </div>
+        <div class="room-header__actions">
+          <DomSlot el={call.headerButton} />
+          <button
+            type="button"
+            class={`btn${copied.value === 'ok' ? ' is-done' : ''}`}
+            data-testid="copy-link"
+            aria-label="Copy link to this room"
+            title="Copy link to this room"
+            onClick={copy}
+          >
+            <Icon paths={ICONS.link} />
+            <span class="btn__label">
+              {copied.value === 'ok' ? 'Copied!' : copied.value === 'failed' ? 'Copy failed' : 'Copy link'}
+            </span>
+          </button>
+          <InviteButton app={app} store={store} />
+          <button
+            type="button"
+            class="btn"
+            data-testid="name-room"
+            data-persistent={String(info?.persistent ?? false)}
+            hidden={nameHidden}
+            aria-label={info?.name ? 'Rename this room' : 'Name this room'}
+            title={info?.name ? 'Rename this room, choose who can join' : 'Name this room'}
+            onClick={rename}
+          >
+            <Icon paths={ICONS.tag} />
+            <span class="btn__label">{info?.name ? 'Rename' : 'Name this room'}</span>
+          </button>
+        </div>
+      </header>
+      <DomSlot el={call.el} />
+      <div class="room__body">
+        <div class="room__chat">
+          <MessageList store={store} actions={actions} onSeenLatest={markRead} handle={list} />
+          <TypingIndicator store={store} />
+          <Composer
+            roomLabel={info?.name ? info.name : 'this room'}
+            maxLength={() => app.me?.limits.maxTextLength ?? 16_000}
+            send={(text) => {
+              list.current?.followBottom();
+              // Never back into the composer: the message stays in the timeline until it is sent.
+              app.send(store.id, text);
+            }}
+            typing={(t) => app.typing(store.id, t)}
+            editLast={() => list.current?.editLastOwn() ?? false}
+            // On phones the keyboard would cover half the room on arrival; focus only with a real keyboard.
+            autoFocus={window.matchMedia('(hover: hover) and (pointer: fine)').matches}
+          />
+        </div>
+        <MemberList store={store} me={me} app={app} />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * "Room not found". Before joining, the preview cannot tell a missing room from an invite-only one
+ * (`maybePrivate`), so the text names both.
+ */
+function RoomNotFoundCard({ maybePrivate }: { maybePrivate: boolean }) {
+  useEffect(() => {
+    document.title = 'Room not found · Presence';
+  }, []);
+  return (
+    <div class="landing">
+      <div class="card landing__card" data-testid="room-not-found" role="alert">
+        <h1 class="landing__title">Room not found</h1>
+        <p class="landing__lead">
+          {maybePrivate
+            ? 'There is no room at this link, or it is invite-only: then only its members and people with an invite link can join.'
+            : 'This room does not exist. Unnamed rooms disappear when everyone has left.'}
+        </p>
+        <a class="btn btn--primary" href="/" data-link="">
+          Create a new room
+        </a>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * The app's root: top bar, connection banner, "My rooms" sidebar (a drawer on phones), the page
+ * of the current route, the DM windows and the notices. `mountApp` renders it and feeds it the
+ * router's routes.
+ */
+import { signal, useSignal, type ReadonlySignal } from '@preact/signals';
+import { render } from 'preact';
+import { useEffect, useMemo } from 'preact/hooks';
+import type { App } from '../app.ts';
+import { accountMenu } from '../components/account-menu.ts';
+import { ConnBanner } from '../components/conn-banner.tsx';
+import { contactsPanel } from '../components/contacts-panel.ts';
+import { dmDock } from '../components/dm-window.ts';
+import { MyRooms, SidebarActions } from '../components/my-rooms.tsx';
+import { bindPresenceDots } from '../components/presence-dot.ts';
+import { statusPicker } from '../components/status-picker.ts';
+import { Toasts } from '../components/toasts.tsx';
+import { trackIdle } from '../idle.ts';
+import type { Route, Router } from '../router.ts';
+import { storeVersion, track } from '../state/store-signal.ts';
+import { Avatar } from '../ui/avatar.tsx';
+import { Icon } from '../ui/icon.tsx';
+import { ICONS } from '../ui/icons.ts';
+import { Logo } from '../ui/logo.tsx';
+import { DomSlot } from '../ui/dom-slot.tsx';
+import { Directory } from './directory.tsx';
+import { InvitePage } from './invite.tsx';
+import { Landing } from './landing.tsx';
+import { NotFound } from './not-found.tsx';
+import { RoomView } from './room.tsx';
+
+/** A route as shown: `visit` counts navigations, so going to the same address starts the page over. */
+interface Shown {
+  route: Route;
+  visit: number;
+}
+
+export function mountApp(app: App, router: Router, root: HTMLElement): void {
+  const shown = signal<Shown>({ route: { view: 'home' }, visit: 0 });
+  // Presence: every avatar's dot follows the store; this tab reports when its user goes idle.
+  bindPresenceDots(app.presence);
+  trackIdle(app.presence);
+  root.replaceChildren();
+  render(<Shell app={app} router={router} shown={shown} />, root);
+  router.start((route) => {
+    app.currentRoom = route.view === 'room' ? route.room : null;
+    shown.value = { route, visit: shown.value.visit + 1 };
+  });
+}
+
+function Page({ app, router, route }: { app: App; router: Router; route: Route }) {
+  switch (route.view) {
+    case 'home':
+      return <Landing app={app} router={router} />;
+    case 'room':
+      return <RoomView app={app} roomId={route.room} />;
+    case 'directory':
+      return <Directory app={app} initialQuery={route.query} />;
+    case 'invite':
+      return <InvitePage app={app} router={router} code={route.code} />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function MeChip({ app }: { app: App }) {
+  track(storeVersion(app, 'me'));
+  const me = app.me;
+  if (!me) return <div class="me-chip" data-testid="me" hidden />;
+  return (
+    <div
+      class="me-chip"
+      data-testid="me"
+      title={
+        me.userId.startsWith('~')
+          ? `Signed in as ${me.name} (guest)`
+          : `Logged in as ${me.name} (${me.userId})`
+      }
+    >
+      <Avatar user={me} size={24} />
+      <span class="me-chip__name">{me.name}</span>
+    </div>
+  );
+}
+
+function Shell({ app, router, shown }: { app: App; router: Router; shown: ReadonlySignal<Shown> }) {
+  const drawer = useSignal(false);
+  const { route, visit } = shown.value;
+  // Still DOM-built: made once, placed with DomSlot.
+  const parts = useMemo(
+    () => ({
+      status: statusPicker(app),
+      account: accountMenu(app),
+      contacts: contactsPanel(app),
+      dms: dmDock(app),
+    }),
+    [app],
+  );
+
+  // A new page closes the drawer.
+  useEffect(() => {
+    drawer.value = false;
+  }, [visit]);
+  useEffect(() => {
+    // A conversation opened from the drawer's contacts takes the screen on phones.
+    const off = app.presence.on('dmOpen', () => (drawer.value = false));
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && drawer.value) drawer.value = false;
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      off();
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [app]);
+  // The body is outside the tree: its class (which the drawer's CSS keys on) is set from here.
+  useEffect(() => {
+    document.body.classList.toggle('drawer-open', drawer.value);
+  }, [drawer.value]);
+
+  return (
+    <div class="app">
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <button
+          type="button"
+          class="icon-btn topbar__menu"
+          aria-label="Show my rooms"
+          aria-expanded={drawer.value ? 'true' : 'false'}
+          aria-controls="sidebar"
+          onClick={() => (drawer.value = !drawer.value)}
+        >
+          <Icon paths={ICONS.menu} />
+        </button>
+        <a class="brand" href="/" data-link="" aria-label="Presence home">
+          <Logo size={26} />
+          <span>Presence</span>
+        </a>
+        <span class="topbar__spacer" />
+        <DomSlot el={parts.status} />
+        <MeChip app={app} />
+        <DomSlot el={parts.account} />
+      </header>
+      <ConnBanner app={app} />
+      <div class="layout">
+        <aside id="sidebar" class="sidebar" aria-label="Rooms">
+          <SidebarActions />
+          <MyRooms app={app} current={route.view === 'room' ? route.room : null} />
+          <DomSlot el={parts.contacts} />
+        </aside>
+        <div class="scrim" hidden={!drawer.value} onClick={() => (drawer.value = false)} />
+        <main id="main" class="main" tabIndex={-1}>
+          <Page key={visit} app={app} router={router} route={route} />
+        </main>
+      </div>
+      <DomSlot el={parts.dms} />
+      <Toasts app={app} />
+    </div>
+  );
+}
