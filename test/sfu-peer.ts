@@ -40,8 +40,9 @@ export class SfuPeer {
     await this.subscriber?.close();
     this.publisher = null;
     this.subscriber = null;
-    if (!this.source) return;
-    const pub = new WeriftPublisher(this.source);
+    // Even without media: publishing is how a participant starts on the SFU (then it is offered
+    // everyone else).
+    const pub = new WeriftPublisher(this.source ?? undefined);
     this.publisher = pub;
     const { sdp } = (await this.client.ok('live.sfu.publish', {
       room: this.room,

@@ -22,8 +22,12 @@ export const sfuStream = z.object({ participant: z.string(), mids: z.array(z.str
 export const liveSfuRequestSchemas = {
   /** Owners and admins: set the room's media mode (mesh, sfu or auto). */
   'live.mode': request('live.mode', { room: roomId, mode: liveMediaMode }),
-  /** SFU mode: publish (or renegotiate / ICE-restart) your media; the reply is the SFU's answer. */
-  'live.sfu.publish': request('live.sfu.publish', { room: roomId, sdp }),
+  /**
+   * SFU mode: start on the SFU with a new publisher PeerConnection (your offer; the reply is the
+   * SFU's answer), after which the SFU offers you your subscriber PeerConnection (live.sfu.offer).
+   * With `restart: true` the offer renegotiates (or ICE-restarts) the publisher you have.
+   */
+  'live.sfu.publish': request('live.sfu.publish', { room: roomId, sdp, restart: z.boolean().optional() }),
   /** Stop publishing (you keep watching). */
   'live.sfu.unpublish': request('live.sfu.unpublish', { room: roomId }),
   /** Your answer to the last live.sfu.offer. */

@@ -14,7 +14,7 @@ export function createLiveSfuHandlers(ops: RoomOps): Pick<Handlers, LiveSfuReque
   return {
     'live.mode': (ctx, r) => ops.liveMode(r.room, ctx.session.actor, r.mode),
     'live.sfu.publish': async (ctx, r) => ({
-      sdp: await ops.liveSfuPublish(r.room, ctx.session.actor, r.sdp),
+      sdp: await ops.liveSfuPublish(r.room, ctx.session.actor, r.sdp, r.restart === true),
     }),
     'live.sfu.unpublish': async (ctx, r) => {
       await ops.liveSfuUnpublish(r.room, ctx.session.actor);

@@ -118,7 +118,6 @@ export class LiveService {
       } else if (wanted === 'sfu' && call.mode === 'mesh') {
         call.mode = 'sfu';
         await this.#announceMode(roomId, 'sfu', 'grew');
-        for (const id of call.participants.keys()) await this.#sfu.entered(roomId, id);
       }
       you = {
         id: actor.sessionId,
@@ -131,7 +130,6 @@ export class LiveService {
       };
       call.participants.set(you.id, you);
       await this.#log.transient(room, { type: 'live.joined', room: roomId, participant: you });
-      if (call.mode === 'sfu') await this.#sfu.entered(roomId, you.id);
     }
     const others = [...(call?.participants.values() ?? [])].filter((p) => p.id !== actor.sessionId);
     return {
@@ -175,7 +173,6 @@ export class LiveService {
       call.mode = next;
       if (next === 'mesh') await this.#sfu.close(roomId);
       await this.#announceMode(roomId, next, 'setting');
-      if (next === 'sfu') for (const id of call.participants.keys()) await this.#sfu.entered(roomId, id);
     }
     return { mediaMode: mode, mode: call?.mode ?? 'mesh' };
   }
@@ -193,10 +190,10 @@ export class LiveService {
   }
 
   /** SFU mode: publish (or renegotiate) the participant's media; returns the SFU's answer. */
-  async sfuPublish(actor: Actor, roomId: string, sdp: string): Promise<string> {
+  async sfuPublish(actor: Actor, roomId: string, sdp: string, restart = false): Promise<string> {
     const me = this.#sfuParticipant(actor, roomId);
     this.#checkSdp(sdp);
-    return this.#sfu.publish(roomId, me.id, sdp, me.user.name);
+    return this.#sfu.publish(roomId, me.id, sdp, me.user.name, restart);
   }
 
   async sfuUnpublish(actor: Actor, roomId: string): Promise<void> {

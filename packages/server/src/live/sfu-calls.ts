@@ -27,6 +27,8 @@ export class SfuCalls {
   readonly #view: SfuCallView;
   /** Rooms whose SFU room was lost while no Janus was up: re-created on backend-restored. */
   readonly #orphaned = new Set<string>();
+  /** Per room, the participants that started on the SFU (live.sfu.publish): they get offers. */
+  readonly #started = new Map<string, Set<string>>();
   readonly #off: () => void;
 
   constructor(deps: { sfu: SfuBackend | null; broker: Broker; view: SfuCallView }) {
@@ -59,28 +61,41 @@ export class SfuCalls {
   /** The call ended or went back to mesh. */
   async close(roomId: string): Promise<void> {
     this.#orphaned.delete(roomId);
+    this.#started.delete(roomId);
     await this.#sfu?.destroyRoom(roomId).catch(() => undefined);
-  }
-
-  /** A participant joined an SFU call (or the call switched): it watches everyone who publishes. */
-  async entered(roomId: string, participant: string): Promise<void> {
-    if (!this.#sfu?.available) return;
-    await this.#resubscribe(roomId, participant).catch(() => undefined);
   }
 
   /** A participant left an SFU call: its PeerConnections go, the others stop watching it. */
   async left(roomId: string, participant: string): Promise<void> {
     if (!this.#sfu) return;
+    this.#started.get(roomId)?.delete(participant);
     await this.#sfu.unsubscribe(roomId, participant).catch(() => undefined);
     // publisher-down (when it was up) updates everyone else's subscription.
     await this.#sfu.unpublish(roomId, participant).catch(() => undefined);
   }
 
-  async publish(roomId: string, participant: string, sdp: string, display: string): Promise<string> {
+  /**
+   * A participant starts on the SFU (new publisher, then a new subscription to everyone else who
+   * publishes), or with `restart` renegotiates the publisher it has.
+   */
+  async publish(
+    roomId: string,
+    participant: string,
+    sdp: string,
+    display: string,
+    restart: boolean,
+  ): Promise<string> {
     const sfu = this.#backend();
     await guard(sfu.ensureRoom(roomId));
-    if (sfu.isPublishing(roomId, participant)) return guard(sfu.restartPublisher(roomId, participant, sdp));
-    return guard(sfu.publish(roomId, participant, sdp, { display }));
+    if (restart) return guard(sfu.restartPublisher(roomId, participant, sdp));
+    await sfu.unsubscribe(roomId, participant);
+    const answer = await guard(sfu.publish(roomId, participant, sdp, { display }));
+    let started = this.#started.get(roomId);
+    if (!started) this.#started.set(roomId, (started = new Set()));
+    started.add(participant);
+    // After the reply has been sent: the client sets the answer before the offer arrives.
+    setImmediate(() => void this.#resubscribe(roomId, participant).catch(() => undefined));
+    return answer;
   }
 
   async unpublish(roomId: string, participant: string): Promise<void> {
@@ -126,6 +141,7 @@ export class SfuCalls {
   async #resubscribe(roomId: string, participant: string): Promise<void> {
     const sfu = this.#sfu;
     if (!sfu || this.#view.sfuParticipants(roomId) === null) return;
+    if (!this.#started.get(roomId)?.has(participant)) return;
     const subscription = await sfu.subscribe(roomId, participant, this.#others(roomId, participant));
     await this.#sendOffer(roomId, participant, subscription);
   }
@@ -176,9 +192,8 @@ export class SfuCalls {
       return; // still orphaned: backend-restored tries again
     }
     this.#orphaned.delete(roomId);
+    this.#started.delete(roomId);
     await this.#view.announceReset(roomId);
-    for (const p of this.#view.sfuParticipants(roomId) ?? [])
-      await this.#resubscribe(roomId, p).catch(() => undefined);
   }
 
   dispose(): void {

@@ -163,8 +163,8 @@ export class LocalRoomOps {
     return this.#live.setMode(actor, roomId, mode);
   }
 
-  liveSfuPublish(roomId: string, actor: Actor, sdp: string): Promise<string> {
-    return this.#live.sfuPublish(actor, roomId, sdp);
+  liveSfuPublish(roomId: string, actor: Actor, sdp: string, restart: boolean): Promise<string> {
+    return this.#live.sfuPublish(actor, roomId, sdp, restart);
   }
 
   liveSfuUnpublish(roomId: string, actor: Actor): Promise<void> {
