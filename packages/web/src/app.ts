@@ -1,5 +1,5 @@
 import type { ResultOf, RoomEvent, Visibility, Welcome } from '@presence/protocol';
-import type { LiveSignalEvent } from './call/live-roster.ts';
+import type { LiveModeEvent, LiveSfuOfferEvent, LiveSignalEvent } from './call/live-roster.ts';
 import { Emitter } from './emitter.ts';
 import { PresenceStore } from './presence-store.ts';
 import { RoomStore } from './room-store.ts';
@@ -26,6 +26,10 @@ export interface AppEvents extends Record<string, unknown> {
   toast: { text: string; kind: 'error' | 'info'; key: string };
   /** A call signaling message addressed to this session. */
   liveSignal: LiveSignalEvent;
+  /** The SFU offers this session's subscriber PeerConnection. */
+  liveSfuOffer: LiveSfuOfferEvent;
+  /** A room's call changed media mode (or its SFU restarted). */
+  liveMode: LiveModeEvent;
   /** Logged in or out: the views start over with the new user. */
   identity: void;
   /** The browser's network went away (false) or came back (true). */
@@ -241,6 +245,12 @@ export class App extends Emitter<AppEvents> {
     }
     client.on('live.signal', (event) => {
       if (mine()) this.emit('liveSignal', event);
+    });
+    client.on('live.sfu.offer', (event) => {
+      if (mine()) this.emit('liveSfuOffer', event);
+    });
+    client.on('live.mode', (event) => {
+      if (mine()) this.emit('liveMode', event);
     });
     client.on('resync', ({ room }) => {
       if (mine()) void this.rooms.get(room)?.join();

@@ -1,10 +1,13 @@
 import type { LiveParticipant, UserRef } from '@presence/protocol';
 import type { CallController } from '../call/call-controller.ts';
-import type { PeerLink } from '../call/peer.ts';
 import { h, icon } from '../dom.ts';
 import type { RoomStore } from '../room-store.ts';
 import { avatar } from './avatar.ts';
 import { CALL_ICONS } from './call-icons.ts';
+import { mountCallPager } from './call-pager.tsx';
+
+/** Tiles per page: past it the grid pages (everyone stays audible: off-page tiles are hidden, not removed). */
+export const CALL_PAGE_SIZE = 9;
 
 export type TileStatus = 'connecting' | 'connected' | 'reconnecting';
 
@@ -28,10 +31,13 @@ interface Tile {
 }
 
 /** How a remote participant's tile reads: the server's view of its signaling, then its media path. */
-export function remoteStatus(p: LiveParticipant, peer: PeerLink | undefined): TileStatus {
+export function remoteStatus(
+  p: LiveParticipant,
+  link: { connected: boolean; everConnected: boolean } | undefined,
+): TileStatus {
   if (p.status === 'reconnecting') return 'reconnecting';
-  if (peer?.pc.connectionState === 'connected') return 'connected';
-  return peer?.everConnected ? 'reconnecting' : 'connecting';
+  if (link?.connected) return 'connected';
+  return link?.everConnected ? 'reconnecting' : 'connecting';
 }
 
 function createTile(): Tile {
@@ -99,8 +105,15 @@ export function callGrid(
   store: RoomStore,
   me: () => UserRef | null,
 ): { el: HTMLElement; destroy(): void } {
-  const el = h('div', { class: 'call-grid', testid: 'call-grid' });
+  const grid = h('div', { class: 'call-grid', testid: 'call-grid' });
+  const pagerEl = h('div', { class: 'call-pager-slot' });
+  const el = h('div', { class: 'call-grid-wrap' }, grid, pagerEl);
   const tiles = new Map<string, Tile>();
+  let page = 0;
+  const pager = mountCallPager(pagerEl, (p) => {
+    page = p;
+    render();
+  });
 
   const models = (): TileModel[] => {
     const list: TileModel[] = [];
@@ -137,9 +150,9 @@ export function callGrid(
     const screens: TileModel[] = [];
     for (const p of store.live.list()) {
       if (p.id === call.myId) continue;
-      const peer = call.peers.get(p.id);
-      const tracks = peer?.remoteTracks();
-      const common = { participant: p.id, user: p.user, self: false, status: remoteStatus(p, peer) };
+      const remote = call.remote(p.id);
+      const tracks = remote.tracks;
+      const common = { participant: p.id, user: p.user, self: false, status: remoteStatus(p, remote) };
       list.push({
         ...common,
         key: p.id,
@@ -172,6 +185,10 @@ export function callGrid(
       tile.el.remove();
       tiles.delete(key);
     }
+    const pages = Math.max(1, Math.ceil(next.length / CALL_PAGE_SIZE));
+    page = Math.min(page, pages - 1);
+    const first = page * CALL_PAGE_SIZE;
+    let speakingElsewhere = 0;
     next.forEach((model, i) => {
       let tile = tiles.get(model.key);
       if (!tile) {
@@ -179,9 +196,14 @@ export function callGrid(
         tiles.set(model.key, tile);
       }
       tile.update(model);
-      if (el.children[i] !== tile.el) el.insertBefore(tile.el, el.children[i] ?? null);
+      const onPage = i >= first && i < first + CALL_PAGE_SIZE;
+      tile.el.hidden = !onPage;
+      if (!onPage && model.speaking && model.audioOn) speakingElsewhere++;
+      if (grid.children[i] !== tile.el) grid.insertBefore(tile.el, grid.children[i] ?? null);
     });
-    el.dataset['count'] = String(Math.min(next.length, 9));
+    grid.dataset['count'] = String(Math.min(next.length - first, CALL_PAGE_SIZE));
+    grid.dataset['page'] = String(page);
+    pager({ page, pages, speakingElsewhere });
   };
 
   const offs = [
@@ -196,6 +218,7 @@ export function callGrid(
     destroy() {
       for (const off of offs) off();
       for (const video of el.querySelectorAll('video')) video.srcObject = null;
+      pager({ page: 0, pages: 1, speakingElsewhere: 0 });
     },
   };
 }
