@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { liveSfuRequestSchemas } from './live-sfu.js';
+import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { presenceRequestSchemas } from './presence.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
@@ -36,6 +37,10 @@ export const requestSchemas = {
     room: roomId.optional(),
     /** An invite code: needed to join a private room one is not a member of. */
     invite: z.string().min(1).max(64).optional(),
+    /** The room's password, when it has one and you have neither an invite nor a membership. */
+    password: roomPassword.optional(),
+    /** Guests: the browser's guest key (bans on guests hold by it). */
+    guestKey: guestKey.optional(),
   }).refine((r) => r.room !== undefined || r.invite !== undefined, 'give room or invite'),
   /** Remove a member from the room (owners and admins; not the owner). */
   'room.remove': request('room.remove', { room: roomId, user: userId }),
@@ -95,6 +100,7 @@ export const requestSchemas = {
   ...liveRequestSchemas,
   ...liveSfuRequestSchemas,
   ...presenceRequestSchemas,
+  ...moderationRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */

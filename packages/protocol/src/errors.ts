@@ -85,6 +85,24 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The cluster node serving this room is unreachable; try again shortly.',
   },
+  BANNED: { closes: false, wsClose: 4403, text: 'You are banned from this room.' },
+  MUTED: { closes: false, wsClose: 4403, text: 'A moderator muted you here (chat or call).' },
+  SLOW_MODE: {
+    closes: false,
+    wsClose: 4429,
+    text: 'Slow mode: one message per interval; see retryAfterMs.',
+  },
+  PASSWORD_REQUIRED: {
+    closes: false,
+    wsClose: 4401,
+    text: 'The room has a password: give it (or an invite) to join.',
+  },
+  PASSWORD_WRONG: { closes: false, wsClose: 4401, text: 'That is not the room’s password.' },
+  LOBBY_REQUIRED: {
+    closes: false,
+    wsClose: 4403,
+    text: 'The room has a lobby: knock (lobby.knock) and wait to be admitted.',
+  },
   NOT_IMPLEMENTED: { closes: false, wsClose: 4501, text: 'This part of Presence is not built yet.' },
   SFU_UNAVAILABLE: {
     closes: false,
@@ -95,6 +113,12 @@ export const ERRORS = {
     closes: false,
     wsClose: 1011,
     text: 'The server failed unexpectedly; the request had no effect.',
+  },
+  APP_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such app (or its secret is wrong).' },
+  CURSOR_EXPIRED: {
+    closes: false,
+    wsClose: 4410,
+    text: 'The cursor is older than the updates kept; start again without it.',
   },
 } as const satisfies Record<string, { closes: boolean; wsClose: number; text: string }>;
 

@@ -8,3 +8,5 @@ export * from './live.js';
 export * from './live-sfu.js';
 export * from './presence.js';
 export * from './limits.js';
+export * from './moderation.js';
+export * from './apps.js';

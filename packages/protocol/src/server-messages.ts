@@ -3,8 +3,10 @@ import type { RequestType } from './client-messages.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { appEventSchemas } from './apps.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
+import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
 const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
@@ -63,6 +65,8 @@ export const roomJoined = z.object({
   recent: z.array(roomEvent),
   /** Who is in the room's call right now (absent when nobody is). */
   live: z.array(liveParticipant).optional(),
+  /** The room's moderation settings and current mutes (absent when nothing is set). */
+  moderation: z.object({ settings: moderationSettings, mutes: z.array(mute) }).optional(),
 });
 
 export const myRoom = roomInfo.extend({
@@ -104,6 +108,7 @@ export const resultSchemas = {
   ...liveResultSchemas,
   ...liveSfuResultSchemas,
   ...presenceResultSchemas,
+  ...moderationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;
@@ -161,6 +166,8 @@ export const transientEventSchemas = {
   ...liveEventSchemas,
   ...liveSfuEventSchemas,
   ...presenceEventSchemas,
+  ...moderationEventSchemas,
+  ...appEventSchemas,
 } as const;
 
 export const serverMessage = z.union([
@@ -175,6 +182,8 @@ export const serverMessage = z.union([
   liveSfuEventSchemas['live.sfu.offer'],
   liveSfuEventSchemas['live.mode'],
   ...Object.values(presenceEventSchemas),
+  ...Object.values(moderationEventSchemas),
+  ...Object.values(appEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

@@ -9,6 +9,7 @@ import { storeNewRoom } from './rooms/room-admin.js';
 import { InviteService, toInviteView } from './rooms/invite-service.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import type { Store } from './store/store.js';
+import { APP_COMMANDS } from './admin-app-commands.js';
 
 /**
  * The commands of `presence admin`, as data: usage, the flags each accepts (validated with zod, the
@@ -303,6 +304,21 @@ export const COMMANDS: AdminCommand[] = [
       return { json: { code, room, revoked: true }, text: `Revoked invite ${code}.` };
     },
   },
+  {
+    noun: 'rooms',
+    verb: 'clear-password',
+    args: '<room>',
+    summary: 'Remove a room’s password (moderation); a running server asks the store at each join.',
+    flags: z.object({}),
+    positionals: 1,
+    async run({ store }, _flags, [room = '']) {
+      const settings = await store.moderation.getSettings(room);
+      if (!settings?.passwordHash) throw new AdminFailure(`room ${room} has no password`);
+      await store.moderation.putSettings(room, { ...settings, passwordHash: null });
+      return { json: { room, password: false }, text: `Cleared the password of room ${room}.` };
+    },
+  },
+  ...APP_COMMANDS,
 ];
 
 /** One line for a failure a command reports (exit 1). */

@@ -33,6 +33,7 @@ import { validateConfig, type Config } from './ops/config.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { Metrics } from './ops/metrics.js';
 import { loadOrCreateSecret } from './ops/server-secret.js';
+import { ModerationService } from './moderation/moderation-service.js';
 import { RoomLog } from './rooms/room-log.js';
 import { RoomQueries } from './rooms/room-queries.js';
 import { RoomRecoveryService } from './rooms/room-recovery.js';
@@ -50,6 +51,7 @@ import { joinCluster } from './routing/join-cluster.js';
 import { UserMergeRelay } from './routing/user-merge-relay.js';
 import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
+import { AppRuntime } from './apps/app-runtime.js';
 
 export const VERSION = '0.1.0';
 
@@ -136,6 +138,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   );
   const invites: InviteService = new InviteService({ registry, store });
   const roomLog = new RoomLog(store, broker);
+  const moderation = new ModerationService({ registry, log: roomLog, store, broker, secret });
   const creations = new RoomCreationLimits(config);
   const rooms = new RoomService({
     registry,
@@ -145,15 +148,24 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     limits: config,
     invites,
     creations,
+    gate: moderation,
   });
   const queries = new RoomQueries({ registry, store, broker, limits: config });
-  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config });
+  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config, gate: moderation });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const sfu = await openSfu(config, log);
   log.info({ sfu: sfu.description }, 'sfu');
-  const live = new LiveService({ registry, log: roomLog, broker, options: config, sfu: sfu.backend });
+  const live = new LiveService({
+    registry,
+    log: roomLog,
+    broker,
+    options: config,
+    gate: moderation,
+    sfu: sfu.backend,
+  });
+  moderation.connect({ chat, live });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
-  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery });
+  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery, moderation });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
@@ -255,6 +267,17 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     onLost: (err, user, count) => log.error({ err, user, count }, 'kept direct messages lost'),
   });
   sessions.addHooks(socialSessionHooks({ contacts, dms, log }));
+  // Third-party apps (docs/apps.md): fed by presence, delivered by webhook and stream.
+  const apps = new AppRuntime({
+    store: store.apps,
+    presence,
+    broker,
+    users: userChannel,
+    serverSecret: secret,
+    instanceId,
+    options: config,
+    log,
+  });
   const gateway = new Gateway({
     handlers: createHandlers({
       ops,
@@ -285,8 +308,27 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     rooms: ops,
     accounts: { accounts, log },
     invites: { invites },
-    service: { store, admin, chat, invites, tokens, domain: config.domain, log, version: VERSION },
+    service: {
+      store,
+      admin,
+      chat,
+      invites,
+      audit: moderation,
+      tokens,
+      domain: config.domain,
+      log,
+      version: VERSION,
+    },
     presence: { presence, tokens: deviceTokens, log },
+    apps: {
+      apps: apps.service,
+      notifications: apps.notifications,
+      streams: apps.streams,
+      store,
+      identity,
+      options: config,
+      log,
+    },
     health: () => ({
       version: VERSION,
       storeKind: store.kind,
@@ -312,6 +354,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       const httpPort = (http.server.address() as AddressInfo).port;
       const tcpPort = config.tcpPort >= 0 ? await transport.listenTcp(config.host, config.tcpPort) : null;
       transport.startHeartbeats();
+      apps.start();
       log.info(
         { host: config.host, httpPort, tcpPort, store: store.kind, dataDir: config.dataDir },
         'presence listening',
@@ -325,6 +368,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         sessions.close();
         mergeRelay?.close();
         presence.close();
+        await apps.close();
         await http.close();
         await cluster?.close();
         live.close();

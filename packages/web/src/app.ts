@@ -1,4 +1,11 @@
-import type { ResultOf, RoomEvent, Visibility, Welcome } from '@presence/protocol';
+import type {
+  ModerationRequestType,
+  ParamsOf,
+  ResultOf,
+  RoomEvent,
+  Visibility,
+  Welcome,
+} from '@presence/protocol';
 import type { LiveModeEvent, LiveSfuOfferEvent, LiveSignalEvent } from './call/live-roster.ts';
 import { Emitter } from './emitter.ts';
 import { PresenceStore } from './presence-store.ts';
@@ -30,6 +37,8 @@ export interface AppEvents extends Record<string, unknown> {
   liveSfuOffer: LiveSfuOfferEvent;
   /** A room's call changed media mode (or its SFU restarted). */
   liveMode: LiveModeEvent;
+  /** A knock of this session was answered. */
+  lobbyOutcome: { room: string; knock: string; admitted: boolean };
   /** Logged in or out: the views start over with the new user. */
   identity: void;
   /** The browser's network went away (false) or came back (true). */
@@ -243,6 +252,31 @@ export class App extends Emitter<AppEvents> {
         if (mine()) this.rooms.get(event.room)?.live.apply(event);
       });
     }
+    // Moderation: mutes and settings for everyone, the lobby and reports for moderators.
+    for (const type of ['mod.muted', 'mod.settings', 'lobby.knocked', 'lobby.closed'] as const) {
+      client.on(type, (event) => {
+        if (mine()) this.rooms.get(event.room)?.applyModeration(event);
+      });
+    }
+    client.on('lobby.outcome', (event) => {
+      if (mine()) this.emit('lobbyOutcome', event);
+    });
+    client.on('mod.removed', (event) => {
+      if (!mine()) return;
+      const what = event.action === 'ban' ? 'banned you from' : 'removed you from';
+      this.toast(`${event.by.name} ${what} the room.${event.reason ? ` ${event.reason}` : ''}`, 'info');
+      const store = this.rooms.get(event.room);
+      if (store && event.action === 'ban') void store.join();
+    });
+    client.on('chat.reported', (event) => {
+      if (!mine()) return;
+      const reason = event.reason ? `: ${event.reason}` : '';
+      this.toast(`${event.by.name} reported a message${reason}`, 'info', `report-${event.room}-${event.seq}`);
+    });
+    // A third-party app's live notification: a toast naming the app.
+    client.on('app.notification', (event) => {
+      if (mine()) this.toast(`${event.app.name}: ${event.text}`, 'info', `app:${event.app.id}:${event.at}`);
+    });
     client.on('live.signal', (event) => {
       if (mine()) this.emit('liveSignal', event);
     });
@@ -429,6 +463,15 @@ export class App extends Emitter<AppEvents> {
   async edit(room: string, seq: number, text: string): Promise<void> {
     const client = await this.connected();
     await client.request('chat.edit', { room, seq, text });
+  }
+
+  /** A moderation request (mod.*, lobby.*, chat.report, room.role) on the current connection. */
+  async moderate<T extends ModerationRequestType | 'room.role'>(
+    type: T,
+    params: ParamsOf<T>,
+  ): Promise<ResultOf<T>> {
+    const client = await this.connected();
+    return client.request(type, params);
   }
 
   async remove(room: string, seq: number): Promise<void> {

@@ -1,12 +1,43 @@
-import type { Member, RoomEvent, RoomInfo, RoomRole, TypingEvent, ResultOf } from '@presence/protocol';
+import type {
+  Knock,
+  Member,
+  ModerationSettings,
+  Mute,
+  RoomEvent,
+  RoomInfo,
+  RoomRole,
+  TypingEvent,
+  ResultOf,
+} from '@presence/protocol';
+import { guestKey } from './storage.ts';
 import { LiveRoster } from './call/live-roster.ts';
 import { Emitter } from './emitter.ts';
 import { errorCode, errorText, type ChatClient } from './sdk.ts';
 import { defaultNoticeText, Timeline, type TimelineChange } from './timeline.ts';
 import { TypingTracker } from './typing.ts';
 
-/** `forbidden`: a private room this user is not a member of (joining needs an invite). */
-export type RoomStatus = 'idle' | 'joining' | 'joined' | 'not-found' | 'forbidden' | 'error';
+/**
+ * `forbidden`: a private room this user is not a member of (joining needs an invite). `banned`,
+ * `password` (the room asks for one) and `lobby` (knock first) come from moderation.
+ */
+export type RoomStatus =
+  'idle' | 'joining' | 'joined' | 'not-found' | 'forbidden' | 'banned' | 'password' | 'lobby' | 'error';
+
+const STATUS_OF_CODE: Record<string, RoomStatus> = {
+  ROOM_NOT_FOUND: 'not-found',
+  FORBIDDEN: 'forbidden',
+  BANNED: 'banned',
+  PASSWORD_REQUIRED: 'password',
+  PASSWORD_WRONG: 'password',
+  LOBBY_REQUIRED: 'lobby',
+};
+
+const NO_SETTINGS: ModerationSettings = {
+  lobby: false,
+  slowModeSeconds: 0,
+  joinMuted: false,
+  hasPassword: false,
+};
 
 export interface RoomStoreEvents extends Record<string, unknown> {
   status: RoomStatus;
@@ -16,6 +47,8 @@ export interface RoomStoreEvents extends Record<string, unknown> {
   typing: void;
   history: { loading: boolean };
   pending: void;
+  /** Settings, mutes or the lobby's knocks changed. */
+  moderation: void;
 }
 
 /**
@@ -53,6 +86,14 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
   readonly pending = new Map<string, PendingMessage>();
   /** The highest seq reported with `room.read`. */
   lastReadSent = 0;
+  /** The password the person typed for this room (sent with every join until it works). */
+  password: string | undefined;
+  /** The code of the last failed join (PASSWORD_WRONG vs PASSWORD_REQUIRED, BANNED's text in `error`). */
+  errorCode: string | undefined;
+  settings: ModerationSettings = NO_SETTINGS;
+  readonly mutes = new Map<string, Mute>();
+  /** Waiting in the lobby (owners and admins see them). */
+  readonly knocks = new Map<string, Knock>();
   private joining: Promise<void> | null = null;
   private describingLive = false;
 
@@ -70,14 +111,18 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
     this.joining = (async () => {
       try {
         const client = await this.client();
-        const result = await client.request('room.join', { room: this.id });
+        const key = guestKey();
+        const result = await client.request('room.join', {
+          room: this.id,
+          ...(key !== undefined ? { guestKey: key } : {}),
+          ...(this.password !== undefined ? { password: this.password } : {}),
+        });
         this.applyJoin(result);
       } catch (err) {
         this.error = errorText(err);
         const code = errorCode(err);
-        this.setStatus(
-          code === 'ROOM_NOT_FOUND' ? 'not-found' : code === 'FORBIDDEN' ? 'forbidden' : 'error',
-        );
+        this.errorCode = code;
+        this.setStatus(STATUS_OF_CODE[code ?? ''] ?? 'error');
       } finally {
         this.joining = null;
       }
@@ -92,6 +137,10 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
     this.members.clear();
     this.live.reset(result.live ?? []);
     for (const m of result.members) this.members.set(m.id, m);
+    this.settings = result.moderation?.settings ?? NO_SETTINGS;
+    this.mutes.clear();
+    for (const m of result.moderation?.mutes ?? []) this.mutes.set(m.user, m);
+    this.emit('moderation', undefined);
     const first = result.recent[0];
     const change = this.timeline.applySnapshot(result.room.epoch, result.recent, {
       kind: 'join',
@@ -209,6 +258,38 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
   applyInfo(info: RoomInfo): void {
     this.info = info;
     this.emit('info', info);
+  }
+
+  /** Moderation events for this room (mutes and settings to everyone, the lobby to moderators). */
+  applyModeration(
+    event:
+      | { type: 'mod.muted'; mute: Mute }
+      | { type: 'mod.settings'; settings: ModerationSettings }
+      | { type: 'lobby.knocked'; knock: Knock }
+      | { type: 'lobby.closed'; knock: string },
+  ): void {
+    if (event.type === 'mod.muted') {
+      const m = event.mute;
+      if (m.chatUntil === null && !m.audio && !m.video) this.mutes.delete(m.user);
+      else this.mutes.set(m.user, m);
+    } else if (event.type === 'mod.settings') {
+      this.settings = event.settings;
+    } else if (event.type === 'lobby.knocked') {
+      this.knocks.set(event.knock.id, event.knock);
+    } else {
+      this.knocks.delete(event.knock);
+    }
+    this.emit('moderation', undefined);
+  }
+
+  /** What a moderator muted for `userId` now (chat mutes past their time do not count). */
+  muteOf(userId: string | null): { chat: boolean; audio: boolean; video: boolean } {
+    const m = userId === null ? undefined : this.mutes.get(userId);
+    return {
+      chat: m !== undefined && m.chatUntil !== null && m.chatUntil > Date.now(),
+      audio: m?.audio ?? false,
+      video: m?.video ?? false,
+    };
   }
 
   private setStatus(status: RoomStatus): void {

@@ -23,6 +23,22 @@ function write(storage: () => Storage, key: string, value: string | null): void 
   }
 }
 
+const GUEST_KEY = 'presence.guestKey';
+
+/**
+ * A random key this browser keeps (localStorage) and sends with every join: a ban on a guest holds
+ * it, since a guest gets a new user id each visit. A fresh browser profile has a new one.
+ */
+export function guestKey(): string | undefined {
+  const known = read(() => localStorage, GUEST_KEY);
+  if (known && known.length >= 8) return known;
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  const fresh = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  write(() => localStorage, GUEST_KEY, fresh);
+  return read(() => localStorage, GUEST_KEY) ?? undefined;
+}
+
 export const savedName = (): string => read(() => localStorage, NAME_KEY)?.trim() ?? '';
 export const saveName = (name: string): void => write(() => localStorage, NAME_KEY, name.trim());
 export const savedToken = (): string | null => read(() => sessionStorage, TOKEN_KEY);

@@ -26,6 +26,8 @@ export interface TimelineMessage {
   nonce?: string;
   edited?: number;
   deleted: boolean;
+  /** Who deleted it, when this tab saw the deletion happen (a moderator when not the author). */
+  deletedBy?: string;
 }
 
 export interface TimelineNotice {
@@ -48,7 +50,7 @@ export interface TimelineChange {
 
 /** The latest edit or delete known for a message; `seq` is the edit event's own seq (newest wins). */
 type LiveEdit =
-  | { deleted: true; ts: number; seq: number }
+  | { deleted: true; ts: number; seq: number; by: string }
   | { deleted: false; ts: number; seq: number; text: string; html: string };
 
 /** How a sequenced event that is not a chat message reads in the timeline (null: not shown). */
@@ -213,7 +215,7 @@ export class Timeline {
   ): number | null {
     const edit: LiveEdit =
       event.type === 'message.deleted'
-        ? { deleted: true, ts: event.ts, seq: event.seq }
+        ? { deleted: true, ts: event.ts, seq: event.seq, by: event.by.id }
         : { deleted: false, ts: event.ts, seq: event.seq, text: event.text, html: event.html };
     const previous = this.liveEdits.get(event.target);
     if (!previous || (!previous.deleted && (edit.deleted || edit.seq > previous.seq))) {
@@ -228,6 +230,7 @@ export class Timeline {
     if (!edit || msg.deleted) return false;
     if (edit.deleted) {
       msg.deleted = true;
+      msg.deletedBy = edit.by;
       msg.text = '';
       msg.html = '';
       return true;

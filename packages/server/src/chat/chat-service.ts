@@ -4,6 +4,7 @@ import type { Room } from '../rooms/room.js';
 import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
 import { authorize, requireMember } from '../rooms/room-policy.js';
+import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Store } from '../store/store.js';
 import { renderMarkdown } from './markdown.js';
@@ -28,6 +29,7 @@ export class ChatService {
   readonly #store: Store;
   readonly #broker: Broker;
   readonly #limits: ChatLimits;
+  readonly #gate: ModerationGate;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -35,12 +37,15 @@ export class ChatService {
     store: Store;
     broker: Broker;
     limits: ChatLimits;
+    /** Chat mutes and slow mode (moderation/); default: none. */
+    gate?: ModerationGate;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
     this.#store = deps.store;
     this.#broker = deps.broker;
     this.#limits = deps.limits;
+    this.#gate = deps.gate ?? OPEN_GATE;
   }
 
   #checkLength(text: string): void {
@@ -54,13 +59,16 @@ export class ChatService {
   async send(actor: Actor, roomId: string, text: string, nonce?: string): Promise<SendResult> {
     this.#checkLength(text);
     const room = await this.#registry.require(roomId);
-    authorize('chat.send', { role: requireMember(room, actor).role, room });
+    const role = requireMember(room, actor).role;
+    authorize('chat.send', { role, room });
     const html = renderMarkdown(text);
     return room.queue.run(async () => {
       if (nonce !== undefined) {
         const seen = await this.#findNonce(room, actor.user.id, nonce);
         if (seen) return { epoch: room.epoch, seq: seen.seq, ts: seen.ts, duplicate: true };
       }
+      // After the nonce: a resend of an accepted message is not a second message.
+      await this.#gate.beforeSend(room, actor, role);
       const event = await this.#log.append(room, {
         type: 'message',
         from: actor.user,
@@ -141,10 +149,24 @@ export class ChatService {
     const member = requireMember(room, actor);
     return room.queue.run(async () => {
       const target = await this.#message(room, seq);
-      authorize('chat.delete', { role: member.role, room, own: target.from.id === actor.user.id });
+      const own = target.from.id === actor.user.id;
+      authorize('chat.delete', { role: member.role, room, own });
       const event = await this.#log.append(room, { type: 'message.deleted', by: actor.user, target: seq });
+      if (!own) {
+        await this.#gate.record(room, {
+          action: 'message.delete',
+          actor: actor.user,
+          target: target.from,
+          detail: { seq },
+        });
+      }
       return { seq: event.seq };
     });
+  }
+
+  /** The live (not deleted) message at seq (MESSAGE_NOT_FOUND otherwise): what a report is about. */
+  message(room: Room, seq: number): Promise<Extract<RoomEvent, { type: 'message' }>> {
+    return this.#message(room, seq);
   }
 
   /** The live (not deleted) message at seq, from the store or the in-memory window. */

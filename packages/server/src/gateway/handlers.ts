@@ -8,6 +8,7 @@ import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-han
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
 import { inviteInvalid, type InviteService } from '../rooms/invite-service.js';
 import { createInviteHandlers } from './invite-handlers.js';
+import { createModerationHandlers } from './moderation-handlers.js';
 
 export interface HandlerContext {
   session: Session;
@@ -88,7 +89,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const room = r.room ?? (invite !== undefined ? await deps.invites.roomOf(invite) : undefined);
       if (room === undefined) throw new PresenceError('INVALID_MESSAGE', 'Give room or invite.');
       try {
-        return await enter(ctx, room, () => ops.join(room, ctx.session.actor, invite));
+        const admission = { password: r.password, guestKey: r.guestKey };
+        return await enter(ctx, room, () => ops.join(room, ctx.session.actor, invite, admission));
       } catch (err) {
         // An invite whose room is gone is a dead invite; the room id it named stays unsaid.
         if (r.room === undefined && err instanceof PresenceError && err.code === 'ROOM_NOT_FOUND') {
@@ -127,6 +129,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return {};
     },
     ...createInviteHandlers(ops),
+    ...createModerationHandlers(ops),
     'chat.typing': async (ctx, r) => {
       await ops.chatTyping(r.room, ctx.session.actor, r.typing);
       return {};

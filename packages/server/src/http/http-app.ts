@@ -11,6 +11,7 @@ import { metricsAccess, type MetricsAccessOptions } from './metrics-access.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
+import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RoomOps } from '../routing/room-ops.js';
@@ -44,6 +45,7 @@ export interface HttpDeps {
   invites: InviteRouteDeps;
   service: ServiceRouteDeps;
   presence: PresenceRouteDeps;
+  apps: AppRouteDeps;
   health: () => Record<string, unknown>;
 }
 
@@ -189,6 +191,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerInviteRoutes(app, deps.invites);
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
+  await registerAppRoutes(app, deps.apps);
 
   const index = join(deps.webDir, 'index.html');
   if (existsSync(index)) {

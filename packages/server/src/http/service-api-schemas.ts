@@ -3,6 +3,7 @@ import {
   HARD_LIMITS,
   displayName,
   epoch,
+  auditEntry,
   invite,
   member,
   requestSchemas,
@@ -257,6 +258,27 @@ export const serviceOperations = {
     body: createInviteBody,
     responses: {
       201: { description: 'Created.', schema: z.object({ invite }) },
+      ...errors,
+      404: roomNotFound,
+    },
+  }),
+  readAudit: operation({
+    id: 'serviceReadAudit',
+    method: 'GET',
+    path: '/api/service/rooms/:id/audit',
+    tag: 'Service API',
+    summary: "Read a room's moderation audit log, newest first",
+    auth: 'serviceKey',
+    params: roomParams,
+    query: z.object({
+      before: z.coerce.number().int().positive().optional(),
+      limit: z.coerce.number().int().positive().max(200).optional(),
+    }),
+    responses: {
+      200: {
+        description: 'Who did what to whom, when and why; `more` when older entries exist.',
+        schema: z.object({ entries: z.array(auditEntry), more: z.boolean() }),
+      },
       ...errors,
       404: roomNotFound,
     },

@@ -10,6 +10,7 @@ import type { SessionTokens } from '../identity/session-tokens.js';
 import type { Logger } from '../ops/logger.js';
 import { inviteInvalid, toInviteView, type InviteService } from '../rooms/invite-service.js';
 import type { RoomAdmin } from '../rooms/room-admin.js';
+import type { ModerationService } from '../moderation/moderation-service.js';
 import type { StoredUser } from '../store/identity-store.js';
 import type { Store } from '../store/store.js';
 import type { ApiOperation, OperationInput } from './api-operation.js';
@@ -22,6 +23,8 @@ export interface ServiceRouteDeps {
   admin: RoomAdmin;
   chat: ChatService;
   invites: InviteService;
+  /** The audit log (moderation). */
+  audit: Pick<ModerationService, 'readAudit'>;
   tokens: SessionTokens;
   domain: string;
   log: Logger;
@@ -159,6 +162,11 @@ export async function registerServiceRoutes(app: FastifyInstance, deps: ServiceR
       const invite = await invites.issue(params.id, systemUser(domain), body);
       reply.code(201);
       return { invite };
+    });
+
+    route(ops.readAudit, async ({ params, query }) => {
+      await admin.requireRoom(params.id);
+      return deps.audit.readAudit(params.id, { before: query.before, limit: query.limit });
     });
 
     route(ops.listInvites, async ({ params }) => {

@@ -15,6 +15,7 @@ import type { RoomRegistry } from '../rooms/room-registry.js';
 import { iceConfigFor, type IceOptions } from './ice-credentials.js';
 import { modeFor, SfuCalls } from './sfu-calls.js';
 import type { SfuBackend, SfuCandidate } from './sfu/sfu-backend.js';
+import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 
 export interface LiveOptions extends IceOptions {
   liveMeshMax: number;
@@ -48,6 +49,7 @@ export class LiveService {
   /** Rooms' media-mode settings (rooms without one use options.liveMediaMode). */
   readonly #settings = new Map<string, LiveMediaMode>();
   readonly #sfu: SfuCalls;
+  readonly #gate: ModerationGate;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -55,6 +57,8 @@ export class LiveService {
     broker: Broker;
     options: LiveOptions;
     sfu?: SfuBackend | null | undefined;
+    /** Bans and call mutes (moderation/); default: none. */
+    gate?: ModerationGate;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
@@ -71,6 +75,7 @@ export class LiveService {
         announceReset: (roomId) => this.#announceMode(roomId, 'sfu', 'reset'),
       },
     });
+    this.#gate = deps.gate ?? OPEN_GATE;
   }
 
   /** The room's media-mode setting. */
@@ -83,15 +88,40 @@ export class LiveService {
     return this.#calls.get(roomId)?.mode ?? 'mesh';
   }
 
+  /**
+   * A moderator muted `userId`: every participant of theirs stops sending that (as far as the
+   * server can tell: in a mesh call the client's UI stops its tracks and peers drop them when they
+   * see the mute; the server refuses live.media turning it back on).
+   */
+  async forceOff(roomId: string, userId: string, off: { audio: boolean; video: boolean }): Promise<void> {
+    const call = this.#calls.get(roomId);
+    const room = this.#registry.loaded(roomId);
+    if (!call || !room) return;
+    for (const p of [...call.participants.values()]) {
+      if (p.user.id !== userId) continue;
+      const media = {
+        ...p.media,
+        ...(off.audio ? { audio: false } : {}),
+        ...(off.video ? { video: false } : {}),
+      };
+      if (media.audio === p.media.audio && media.video === p.media.video) continue;
+      const next = { ...p, media };
+      call.participants.set(p.id, next);
+      await this.#log.transient(room, { type: 'live.updated', room: roomId, participant: next });
+    }
+  }
+
   /** Everyone in a room's call (empty when there is no call). */
   participants(roomId: string): LiveParticipant[] {
     return [...(this.#calls.get(roomId)?.participants.values() ?? [])];
   }
 
   /** Join the call, or (again, after a reconnect) get a fresh snapshot and fresh ICE. */
-  async join(actor: Actor, roomId: string, media: Partial<LiveMedia> = {}) {
+  async join(actor: Actor, roomId: string, asked: Partial<LiveMedia> = {}) {
     const room = await this.#registry.require(roomId);
-    requireMember(room, actor);
+    const { role } = requireMember(room, actor);
+    await this.#gate.beforeCall(room, actor);
+    const media = await this.#gate.media(room, actor.user.id, role, asked, true);
     let call = this.#calls.get(roomId);
     let you = call?.participants.get(actor.sessionId);
     if (you) {
@@ -272,14 +302,15 @@ export class LiveService {
     patch: Partial<LiveMedia> & { speaking?: boolean | undefined },
   ): Promise<LiveParticipant> {
     const me = this.#participant(actor, roomId);
-    const { speaking, ...media } = patch;
+    const { speaking, ...asked } = patch;
+    const room = await this.#registry.require(roomId);
+    const media = await this.#gate.media(room, actor.user.id, requireMember(room, actor).role, asked, false);
     const next: LiveParticipant = {
       ...me,
       media: { ...me.media, ...definedOnly(media) },
       speaking: speaking ?? me.speaking,
     };
     this.#calls.get(roomId)?.participants.set(me.id, next);
-    const room = await this.#registry.require(roomId);
     await this.#log.transient(room, { type: 'live.updated', room: roomId, participant: next });
     return next;
   }

@@ -378,6 +378,69 @@ export const OPTIONS = [
     [],
     'Origins allowed to show the web app in a frame (CSP frame-ancestors), comma-separated, e.g. https://intranet.example.org; empty = none (X-Frame-Options DENY).',
   ),
+  option(
+    'appsWebhookIntervalMs',
+    positiveInt.min(10),
+    30_000,
+    "Third-party apps: how long updates for an app's webhook are collected before one batch goes out.",
+  ),
+  option(
+    'appsWebhookBatchSize',
+    positiveInt.max(10_000),
+    500,
+    'Third-party apps: a webhook batch goes out early once it holds this many updates (and never holds more).',
+  ),
+  option(
+    'appsWebhookRetryHours',
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 30),
+    24,
+    'Third-party apps: a failing webhook is retried with exponential backoff for this long, then disabled.',
+  ),
+  option(
+    'appsWebhookTimeoutMs',
+    positiveInt.min(100),
+    10_000,
+    'Third-party apps: time a webhook receiver has to answer.',
+  ),
+  option(
+    'appsAllowPrivateWebhooks',
+    bool,
+    false,
+    'Third-party apps: allow webhook URLs that resolve to private, loopback or link-local addresses (tests, intranets).',
+  ),
+  option(
+    'appsGuestConsent',
+    bool,
+    false,
+    'Third-party apps: guests may grant apps access too (default: accounts and external-identity users only).',
+  ),
+  option(
+    'appsStreamRetentionMs',
+    positiveInt.min(1_000),
+    24 * 3_600_000,
+    'Third-party apps: how long updates are kept for a stream to resume from its cursor.',
+  ),
+  option(
+    'appsStreamHeartbeatMs',
+    positiveInt.min(50),
+    15_000,
+    'Third-party apps: a stream sends a heartbeat after this much silence, so proxies keep it open.',
+  ),
+  option(
+    'appsNotifyPerMinute',
+    positiveInt.max(1_000),
+    6,
+    'Third-party apps: live notifications an app may send one user per minute (RATE_LIMITED beyond).',
+  ),
+  option(
+    'appsCodeTtlMs',
+    positiveInt.min(1_000).max(600_000),
+    60_000,
+    'Third-party apps: lifetime of an OAuth authorization code (single use).',
+  ),
   option('metrics', bool, true, 'Serve Prometheus metrics at /metrics.'),
   option(
     'metricsToken',

@@ -117,6 +117,7 @@ export class PresenceService {
   #flushing: Promise<void> | undefined;
   #closed = false;
   readonly #hiddenListeners: ((userId: string) => void)[] = [];
+  readonly #publishedListeners: ((userId: string, others: UserPresence) => void)[] = [];
 
   constructor(deps: {
     options: PresenceOptions;
@@ -362,6 +363,14 @@ export class PresenceService {
     this.#hiddenListeners.push(listener);
   }
 
+  /**
+   * Hear every change of a user's presence as others see it, once per flush (third-party apps
+   * feed their outbox from this). Listeners must not throw.
+   */
+  onPublished(listener: (userId: string, others: UserPresence) => void): void {
+    this.#publishedListeners.push(listener);
+  }
+
   /** For direct-message gating (PresenceReader): what others see, never `unknown` here. */
   stateFor(userId: string): VisibleState {
     const state = this.viewOf(userId).state;
@@ -494,6 +503,7 @@ export class PresenceService {
       user.ownJson = ownJson;
       user.othersJson = othersJson;
       if (othersChanged) this.visibility.forEachPeer(userId, (peer) => batch.add(peer, userId));
+      if (othersChanged) for (const listener of this.#publishedListeners) listener(userId, views.others);
       if (othersChanged || ownChanged) batch.add(userId, userId);
     }
     batch.endOfChanges();

@@ -24,7 +24,17 @@ export type RoomAction =
   | 'invite.create'
   | 'invite.list'
   | 'invite.revoke'
-  | 'live.mode';
+  | 'live.mode'
+  | 'mod.kick'
+  | 'mod.ban'
+  | 'mod.unban'
+  | 'mod.bans'
+  | 'mod.mute'
+  | 'mod.settings'
+  | 'mod.audit'
+  | 'lobby.list'
+  | 'lobby.answer'
+  | 'chat.report';
 
 export interface PolicyContext {
   /** The actor's role in the room; null for a non-member. */
@@ -32,7 +42,7 @@ export interface PolicyContext {
   room: { persistent: boolean; visibility: Visibility };
   /** The target (a message, an invite) is the actor's own. */
   own?: boolean;
-  /** room.role and room.remove: the target member's current role. */
+  /** room.role, room.remove and the moderation actions on a member: the target member's current role. */
   targetRole?: RoomRole;
   /** room.role: the role asked for. */
   newRole?: RoomRole;
@@ -43,6 +53,26 @@ export interface PolicyContext {
 export type Decision = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'NOT_IN_ROOM'; message: string };
 
 const MODERATORS: readonly RoomRole[] = ['owner', 'admin'];
+
+/** The role ranking: owner > admin > member > guest. */
+export const ROLE_RANK: Readonly<Record<RoomRole, number>> = { guest: 0, member: 1, admin: 2, owner: 3 };
+
+/** Whether `a` ranks strictly above `b`: moderators act only on people below them. */
+export function outranks(a: RoomRole, b: RoomRole): boolean {
+  return ROLE_RANK[a] > ROLE_RANK[b];
+}
+
+/** Owners and admins: exempt from slow mode, lobby and joining muted. */
+export function isModerator(role: RoomRole | null): boolean {
+  return role !== null && MODERATORS.includes(role);
+}
+
+/** Kick, ban, mute: a moderator on someone of a lower role (so never on the owner). */
+const onLowerRole =
+  (message: string): Rule =>
+  (role, ctx) =>
+    (MODERATORS.includes(role) && (ctx.targetRole === undefined || outranks(role, ctx.targetRole))) ||
+    message;
 const CONTRIBUTORS: readonly RoomRole[] = ['owner', 'admin', 'member'];
 
 /** A member's rule: true when allowed, else the refusal's message (FORBIDDEN). */
@@ -89,6 +119,16 @@ const MEMBER_RULES: Record<Exclude<RoomAction, 'room.join'>, Rule> = {
     (role === 'member' && ctx.own === true) ||
     'Only its creator or a room admin revokes an invite.',
   'live.mode': moderators('Only owners and admins choose how the room’s calls carry media.'),
+  'mod.kick': onLowerRole('Moderators kick only members of a lower role.'),
+  'mod.ban': onLowerRole('Moderators ban only members of a lower role.'),
+  'mod.mute': onLowerRole('Moderators mute only members of a lower role.'),
+  'mod.unban': moderators('Only owners and admins lift bans.'),
+  'mod.bans': moderators('Only owners and admins list bans.'),
+  'mod.settings': moderators('Only owners and admins change moderation settings.'),
+  'mod.audit': moderators('Only owners and admins read the audit log.'),
+  'lobby.list': moderators('Only owners and admins see the lobby.'),
+  'lobby.answer': moderators('Only owners and admins answer knocks.'),
+  'chat.report': anyMember,
 };
 
 const NOT_A_MEMBER = {

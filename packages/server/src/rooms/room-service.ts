@@ -1,6 +1,8 @@
 import {
   PresenceError,
   type LiveParticipant,
+  type ModerationSettings,
+  type Mute,
   type RoomEvent,
   type RoomRole,
   type UserRef,
@@ -10,7 +12,8 @@ import type { Broker } from '../broker/broker.js';
 import type { Store, StoredMember } from '../store/store.js';
 import type { Actor } from '../shared/actor.js';
 import type { Room, RoomMember } from './room.js';
-import { authorize, joiningRole, requireMember, roleIn } from './room-policy.js';
+import { authorize, joiningRole, outranks, requireMember, roleIn } from './room-policy.js';
+import { OPEN_GATE, type ModerationGate } from './moderation-gate.js';
 import type { RoomLog } from './room-log.js';
 import type { RoomRegistry } from './room-registry.js';
 import type { RoomCreationLimits } from './room-creation-limits.js';
@@ -32,6 +35,13 @@ export interface RoomSnapshot {
   recent: RoomEvent[];
   /** Added by the gateway when a call is going on in the room. */
   live?: LiveParticipant[];
+  moderation?: { settings: ModerationSettings; mutes: Mute[] };
+}
+
+/** What a joiner may bring to get past a password, and the key a guest's browser keeps. */
+export interface JoinAdmission {
+  password?: string | undefined;
+  guestKey?: string | undefined;
 }
 
 /**
@@ -47,6 +57,7 @@ export class RoomService {
   readonly #limits: RoomLimits;
   readonly #invites: InviteAdmission;
   readonly #creations: RoomCreationLimits | null;
+  readonly #gate: ModerationGate;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -57,6 +68,8 @@ export class RoomService {
     invites: InviteAdmission;
     /** Bounds how many rooms users (and addresses) make persistent; null: unbounded. */
     creations?: RoomCreationLimits | null;
+    /** Bans, password, lobby (moderation/); default: none. */
+    gate?: ModerationGate;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
@@ -65,6 +78,7 @@ export class RoomService {
     this.#limits = deps.limits;
     this.#invites = deps.invites;
     this.#creations = deps.creations ?? null;
+    this.#gate = deps.gate ?? OPEN_GATE;
   }
 
   /** Create a room (owned by the actor, who is joined), named and persistent if a name is given. */
@@ -92,11 +106,17 @@ export class RoomService {
    * the policy's call, with `invite` used up (atomically) when one was given. Members join without
    * using an invite.
    */
-  async join(actor: Actor, roomId: string, role?: RoomRole, invite?: string): Promise<RoomSnapshot> {
+  async join(
+    actor: Actor,
+    roomId: string,
+    role?: RoomRole,
+    invite?: string,
+    admission: JoinAdmission = {},
+  ): Promise<RoomSnapshot> {
     // A persistent room may be unloaded between loading it and our turn in its queue: load again.
     for (let attempt = 0; ; attempt++) {
       const room = await this.#registry.require(roomId);
-      const snapshot = await this.#joinLoaded(actor, room, role, invite);
+      const snapshot = await this.#joinLoaded(actor, room, role, invite, admission);
       if (snapshot) return snapshot;
       if (!room.persistent || attempt >= 3) throw new PresenceError('ROOM_NOT_FOUND');
     }
@@ -107,12 +127,23 @@ export class RoomService {
     room: Room,
     role: RoomRole | undefined,
     invite: string | undefined,
+    admission: JoinAdmission,
   ): Promise<RoomSnapshot | null> {
     return room.queue.run(async () => {
       if (this.#registry.loaded(room.id) !== room) return null;
       let member = room.members.get(actor.user.id);
+      if (!member) authorize('room.join', { role: null, room, invite: invite !== undefined });
+      // Bans hold members too; password and lobby only newcomers. A creator joining the room it
+      // just made has nothing to get past.
+      if (role !== 'owner') {
+        await this.#gate.admit(room, actor, {
+          member: member !== undefined,
+          invite: invite !== undefined,
+          password: admission.password,
+          guestKey: admission.guestKey,
+        });
+      }
       if (!member) {
-        authorize('room.join', { role: null, room, invite: invite !== undefined });
         if (room.members.size >= this.#limits.roomMaxMembers) {
           throw new PresenceError(
             'ROOM_FULL',
@@ -252,6 +283,12 @@ export class RoomService {
         target.role = previous;
         throw err;
       }
+      await this.#gate.record(room, {
+        action: 'role',
+        actor: actor.user,
+        target: target.ref,
+        detail: { from: previous, to: role },
+      });
       return room.memberView(target);
     });
   }
@@ -272,6 +309,7 @@ export class RoomService {
       if (room.persistent) await this.#store.removeMember(room.id, userId);
       room.members.delete(userId);
       await this.#log.append(room, { type: 'member.left', user: target.ref, reason: 'removed' });
+      await this.#gate.record(room, { action: 'remove', actor: actor.user, target: target.ref });
       return [...target.sessions].map((sessionId) => ({ user: target.ref, sessionId }));
     });
   }
@@ -368,7 +406,8 @@ export class RoomService {
     const members = room.memberList();
     const role = room.members.get(userId)?.role ?? 'guest';
     const recent = (await this.#recent(room)).filter((e) => e.seq <= info.seq);
-    return { room: info, members, role, recent };
+    const moderation = await this.#gate.snapshot(room);
+    return { room: info, members, role, recent, ...(moderation ? { moderation } : {}) };
   }
 
   async #recent(room: Room): Promise<RoomEvent[]> {
@@ -383,10 +422,8 @@ export class RoomService {
   }
 }
 
-const RANK: Record<RoomRole, number> = { guest: 0, member: 1, admin: 2, owner: 3 };
-
 function strongerRole(a: RoomRole, b: RoomRole): RoomRole {
-  return RANK[a] >= RANK[b] ? a : b;
+  return outranks(b, a) ? b : a;
 }
 
 function toStored(m: RoomMember): StoredMember {

@@ -1,4 +1,6 @@
 import type {
+  ModerationRequestType,
+  RequestOf,
   LiveMedia,
   LiveMediaMode,
   LiveParticipant,
@@ -14,7 +16,8 @@ import type { SfuCandidate } from '../live/sfu/sfu-backend.js';
 import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RecoveryResult, RoomRecoveryService } from '../rooms/room-recovery.js';
-import type { RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { JoinAdmission, RoomService, RoomSnapshot } from '../rooms/room-service.js';
+import type { ModerationService } from '../moderation/moderation-service.js';
 import type { Actor } from '../shared/actor.js';
 
 /** A room snapshot as a joiner gets it: with the call's participants when there is a call. */
@@ -34,6 +37,7 @@ export class LocalRoomOps {
   readonly #invites: InviteService;
   readonly #recovery: RoomRecoveryService;
   readonly #registry: RoomRegistry;
+  readonly #moderation: ModerationService;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -43,6 +47,7 @@ export class LocalRoomOps {
     live: LiveService;
     invites: InviteService;
     recovery: RoomRecoveryService;
+    moderation: ModerationService;
   }) {
     this.#rooms = deps.rooms;
     this.#queries = deps.queries;
@@ -51,6 +56,7 @@ export class LocalRoomOps {
     this.#invites = deps.invites;
     this.#recovery = deps.recovery;
     this.#registry = deps.registry;
+    this.#moderation = deps.moderation;
   }
 
   /** Create a room here (a new room's home is the node that made it). */
@@ -61,8 +67,48 @@ export class LocalRoomOps {
     return this.#withLive(await this.#rooms.create(actor, options));
   }
 
-  async join(roomId: string, actor: Actor, invite?: string): Promise<JoinSnapshot> {
-    return this.#withLive(await this.#rooms.join(actor, roomId, undefined, invite));
+  async join(
+    roomId: string,
+    actor: Actor,
+    invite?: string,
+    admission?: JoinAdmission,
+  ): Promise<JoinSnapshot> {
+    return this.#withLive(await this.#rooms.join(actor, roomId, undefined, invite, admission));
+  }
+
+  /** Every moderation request (plain data, so a cluster forwards it like any room operation). */
+  moderate(roomId: string, actor: Actor, r: ModerationRequest): Promise<unknown> {
+    const m = this.#moderation;
+    switch (r.type) {
+      case 'mod.kick':
+        return m.kick(actor, roomId, r.user, r.reason ?? '').then(() => ({}));
+      case 'mod.ban':
+        return m
+          .ban(actor, roomId, r.user, {
+            reason: r.reason ?? '',
+            durationSeconds: r.durationSeconds,
+            byAddress: r.byAddress,
+          })
+          .then((ban) => ({ ban }));
+      case 'mod.unban':
+        return m.unban(actor, roomId, r.ban).then(() => ({}));
+      case 'mod.bans':
+        return m.bans(actor, roomId).then((bans) => ({ bans }));
+      case 'mod.mute':
+        return m.mute(actor, roomId, r).then((mutes) => ({ mutes }));
+      case 'mod.settings':
+        return m.settings(actor, roomId, r).then((settings) => ({ settings }));
+      case 'mod.audit':
+        return m.audit(actor, roomId, r);
+      case 'lobby.knock':
+        return m.knock(actor, roomId, r);
+      case 'lobby.list':
+        return m.knocks(actor, roomId).then((knocks) => ({ knocks }));
+      case 'lobby.answer':
+        return m.answer(actor, roomId, r.knock, r.admit).then(() => ({}));
+      case 'chat.report':
+        return m.report(actor, roomId, r.seq, r.reason ?? '').then(() => ({}));
+    }
   }
 
   /** Leave the room, and its call first. */
@@ -250,4 +296,8 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'liveSfuCandidate',
   'liveSfuRestart',
   'recover',
+  'moderate',
 ];
+
+/** A moderation request as the gateway parsed it. */
+export type ModerationRequest = { [T in ModerationRequestType]: RequestOf<T> }[ModerationRequestType];

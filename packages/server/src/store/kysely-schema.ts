@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { AppTables } from './kysely-app-schema.js';
 
 /**
  * The tables as Kysely sees them. Integers that can grow past 2^31 are `bigint` columns: PostgreSQL
@@ -126,6 +127,43 @@ export interface DeviceTokensTable {
   created_at: Int8;
 }
 
+export interface RoomBansTable {
+  id: string;
+  room_id: string;
+  user_id: string | null;
+  user_name: string;
+  user_avatar: string;
+  guest_key_hash: string | null;
+  address_hash: string | null;
+  reason: string;
+  by_id: string;
+  by_name: string;
+  by_avatar: string;
+  created_at: Int8;
+  expires_at: Int8 | null;
+}
+
+export interface RoomModerationTable {
+  room_id: string;
+  lobby: number;
+  slow_mode_seconds: number;
+  join_muted: number;
+  password_hash: string | null;
+}
+
+export interface RoomAuditTable {
+  room_id: string;
+  id: Int8;
+  ts: Int8;
+  action: string;
+  /** JSON of the actor's UserRef. */
+  actor: string;
+  target: string | null;
+  reason: string;
+  /** JSON object. */
+  detail: string;
+}
+
 /** Kysely Migrator's bookkeeping (names set in migrations.ts). */
 export interface MigrationTable {
   name: string;
@@ -137,7 +175,7 @@ export interface MigrationLockTable {
   is_locked: number;
 }
 
-export interface Database {
+export interface Database extends AppTables {
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   room_events: RoomEventsTable;
@@ -152,4 +190,7 @@ export interface Database {
   blocks: BlocksTable;
   offline_messages: OfflineMessagesTable;
   device_tokens: DeviceTokensTable;
+  room_bans: RoomBansTable;
+  room_moderation: RoomModerationTable;
+  room_audit: RoomAuditTable;
 }

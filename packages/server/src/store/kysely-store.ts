@@ -1,3 +1,5 @@
+import { kyselyModerationStore } from './kysely-moderation-store.js';
+import type { ModerationStore } from './moderation-store.js';
 import type { SocialStore } from './social-store.js';
 import { kyselySocialStore } from './kysely-social-store.js';
 import type { RoomEvent, RoomRole, UserRef } from '@presence/protocol';
@@ -18,6 +20,8 @@ import { kyselyServiceKeyStore } from './kysely-service-key-store.js';
 import { kyselyInviteStore } from './kysely-invite-store.js';
 import type { AdminQueries } from './admin-queries.js';
 import { kyselyAdminQueries } from './kysely-admin-queries.js';
+import type { AppStore } from './app-store.js';
+import { kyselyAppStore } from './kysely-app-store.js';
 
 export interface KyselyStoreOptions {
   kind: 'sqlite' | 'postgres';
@@ -41,6 +45,8 @@ export class KyselyStore implements Store {
   readonly invites: InviteStore;
   readonly social: SocialStore;
   readonly admin: AdminQueries;
+  readonly moderation: ModerationStore;
+  readonly apps: AppStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -53,6 +59,8 @@ export class KyselyStore implements Store {
     this.invites = kyselyInviteStore(db, run);
     this.social = kyselySocialStore(db, run);
     this.admin = kyselyAdminQueries(db, run);
+    this.moderation = kyselyModerationStore(db, run);
+    this.apps = kyselyAppStore(db, run, options.kind);
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {

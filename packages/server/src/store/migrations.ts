@@ -1,4 +1,4 @@
-import { Migrator, sql } from 'kysely';
+import { Migrator, PostgresAdapter, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './kysely-schema.js';
 
@@ -185,6 +185,164 @@ const migrations: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('device', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0004_moderation': {
+    async up(db: Kysely<unknown>) {
+      // Per room, for unnamed rooms too (a ban must outlive a purge-and-recreate of nothing: room
+      // ids are random, so rows of purged rooms are inert).
+      await db.schema
+        .createTable('room_bans')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('user_avatar', 'text', (c) => c.notNull())
+        .addColumn('guest_key_hash', 'text')
+        .addColumn('address_hash', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('by_id', 'text', (c) => c.notNull())
+        .addColumn('by_name', 'text', (c) => c.notNull())
+        .addColumn('by_avatar', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('room_bans_room_idx')
+        .ifNotExists()
+        .on('room_bans')
+        .column('room_id')
+        .execute();
+      await db.schema
+        .createTable('room_moderation')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.primaryKey())
+        .addColumn('lobby', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('slow_mode_seconds', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('join_muted', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('password_hash', 'text')
+        .execute();
+      await db.schema
+        .createTable('room_audit')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'bigint', (c) => c.notNull())
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_audit_pk', ['room_id', 'id'])
+        .execute();
+    },
+  },
+  '0005_apps': {
+    // Third-party apps (docs/apps.md): registrations, grants, codes, the outbox and deliveries.
+    async up(db: Kysely<unknown>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      await db.schema
+        .createTable('apps')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text')
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('signing_secret', 'text', (c) => c.notNull())
+        .addColumn('redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('webhook_url', 'text')
+        .addColumn('webhook_disabled_at', 'bigint')
+        .addColumn('webhook_cursor', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('webhook_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('webhook_next_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('webhook_batch_to', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('apps_owner_idx').ifNotExists().on('apps').column('owner_id').execute();
+      await db.schema
+        .createTable('app_grants')
+        .ifNotExists()
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('app_user_id', 'text', (c) => c.notNull())
+        .addColumn('paused', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('share_status', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('granted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_grants_pk', ['app_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('app_grants_user_idx')
+        .ifNotExists()
+        .on('app_grants')
+        .column('user_id')
+        .execute();
+      await db.schema
+        .createIndex('app_grants_app_user_idx')
+        .ifNotExists()
+        .on('app_grants')
+        .columns(['app_id', 'app_user_id'])
+        .execute();
+      await db.schema
+        .createTable('app_codes')
+        .ifNotExists()
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('challenge', 'text', (c) => c.notNull())
+        .addColumn('share_status', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('app_presence')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .execute();
+      // The cursor must never be reused, even after pruning: AUTOINCREMENT on SQLite, a sequence
+      // on PostgreSQL.
+      await db.schema
+        .createTable('app_updates')
+        .ifNotExists()
+        .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) =>
+          postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('app_user_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('app_updates_app_idx')
+        .ifNotExists()
+        .on('app_updates')
+        .columns(['app_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('app_deliveries')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('updates', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('app_deliveries_app_idx')
+        .ifNotExists()
+        .on('app_deliveries')
+        .columns(['app_id', 'at'])
         .execute();
     },
   },

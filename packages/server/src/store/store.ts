@@ -4,6 +4,8 @@ import type { AccountStore, ServiceKeyStore } from './identity-store.js';
 import type { InviteStore } from './invite-store.js';
 import type { SocialStore } from './social-store.js';
 import type { AdminQueries } from './admin-queries.js';
+import type { ModerationStore } from './moderation-store.js';
+import type { AppStore } from './app-store.js';
 
 /**
  * The Store seam: every durable write goes through it. Two implementations share one contract
@@ -25,6 +27,10 @@ export interface Store {
   readonly social: SocialStore;
   /** Server-wide listings for operators and the service API. */
   readonly admin: AdminQueries;
+  /** Bans, moderation settings and audit logs. */
+  readonly moderation: ModerationStore;
+  /** Third-party apps: registrations, grants, the outbox of their presence updates. */
+  readonly apps: AppStore;
   /** Create or upgrade the schema. Idempotent; run at start. */
   migrate(): Promise<void>;
   /** True when a trivial query succeeds now. */

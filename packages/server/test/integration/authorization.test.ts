@@ -49,8 +49,9 @@ const FAST = {
 };
 
 let server: TestServer;
-const clients = {} as Record<Role | 'target' | 'targetAdmin', RawClient>;
-const ids = {} as Record<Role | 'target' | 'targetAdmin', string>;
+type Client = Role | 'target' | 'targetAdmin' | 'knocker';
+const clients = {} as Record<Client, RawClient>;
+const ids = {} as Record<Client, string>;
 
 const c = (role: Role): RawClient => clients[role];
 const isMember = (who: Role): boolean => who !== 'non-member' && who !== 'anonymous';
@@ -240,6 +241,139 @@ const ROWS: Row[] = [
       { room: fx.room, code: await inviteOf(clients.target, fx.room, 'public') },
     ],
   },
+  // Moderation (issue 16): moderators act only on lower roles, so never on the owner.
+  {
+    action: 'mod.kick — a member',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.kick', { room: fx.room, user: ids.target, reason: 'spam' }],
+  },
+  {
+    action: 'mod.kick — an admin',
+    expect: expect(OK, F, F, F, NIR, H),
+    request: async (fx) => ['mod.kick', { room: fx.room, user: ids.targetAdmin }],
+  },
+  {
+    action: 'mod.kick — the owner',
+    expect: expect(F, F, F, F, NIR, H),
+    request: async (fx) => ['mod.kick', { room: fx.room, user: ids.owner }],
+  },
+  {
+    action: 'mod.ban — a member',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.ban', { room: fx.room, user: ids.target, durationSeconds: 60 }],
+  },
+  {
+    action: 'mod.ban — an admin',
+    expect: expect(OK, F, F, F, NIR, H),
+    request: async (fx) => ['mod.ban', { room: fx.room, user: ids.targetAdmin }],
+  },
+  {
+    action: 'mod.ban — the owner',
+    expect: expect(F, F, F, F, NIR, H),
+    request: async (fx) => ['mod.ban', { room: fx.room, user: ids.owner }],
+  },
+  {
+    action: 'mod.unban',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => {
+      const banned = await c('owner').ok('mod.ban', { room: fx.room, user: ids.target });
+      return ['mod.unban', { room: fx.room, ban: (banned['ban'] as Json)['id'] as string }];
+    },
+  },
+  {
+    action: 'mod.bans',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.bans', { room: fx.room }],
+  },
+  {
+    action: 'mod.mute — a member',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.mute', { room: fx.room, user: ids.target, chat: true, audio: true }],
+  },
+  {
+    action: 'mod.mute — an admin',
+    expect: expect(OK, F, F, F, NIR, H),
+    request: async (fx) => ['mod.mute', { room: fx.room, user: ids.targetAdmin, chat: true }],
+  },
+  {
+    action: 'mod.mute — the owner',
+    expect: expect(F, F, F, F, NIR, H),
+    request: async (fx) => ['mod.mute', { room: fx.room, user: ids.owner, chat: true }],
+  },
+  {
+    action: 'mod.mute — everyone',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.mute', { room: fx.room, audio: true }],
+  },
+  {
+    action: 'mod.settings — slow mode',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.settings', { room: fx.room, slowModeSeconds: 30 }],
+  },
+  {
+    action: 'mod.audit',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['mod.audit', { room: fx.room }],
+  },
+  {
+    action: 'lobby.list',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => ['lobby.list', { room: fx.room }],
+  },
+  {
+    action: 'lobby.answer — a knock',
+    visibility: 'link',
+    expect: expect(OK, OK, F, F, NIR, H),
+    request: async (fx) => {
+      await c('owner').ok('mod.settings', { room: fx.room, lobby: true });
+      const knocked = await clients.knocker.ok('lobby.knock', { room: fx.room });
+      return ['lobby.answer', { room: fx.room, knock: knocked['knock'] as string, admit: true }];
+    },
+  },
+  {
+    action: 'lobby.knock — link room with a lobby',
+    visibility: 'link',
+    expect: expect(OK, OK, OK, OK, OK, H),
+    request: async (fx) => {
+      await c('owner').ok('mod.settings', { room: fx.room, lobby: true });
+      return ['lobby.knock', { room: fx.room }];
+    },
+  },
+  {
+    action: 'room.join — link room with a lobby',
+    visibility: 'link',
+    expect: expect(OK, OK, OK, OK, 'LOBBY_REQUIRED', H),
+    request: async (fx) => {
+      await c('owner').ok('mod.settings', { room: fx.room, lobby: true });
+      return ['room.join', { room: fx.room }];
+    },
+  },
+  {
+    action: 'room.join — link room with a password, none given',
+    visibility: 'link',
+    expect: expect(OK, OK, OK, OK, 'PASSWORD_REQUIRED', H),
+    request: async (fx) => {
+      await c('owner').ok('mod.settings', { room: fx.room, password: 'sesame' });
+      return ['room.join', { room: fx.room }];
+    },
+  },
+  {
+    action: 'chat.send — slow mode, a second message',
+    expect: expect(OK, OK, 'SLOW_MODE', 'SLOW_MODE', NIR, H),
+    request: async (fx, who) => {
+      await c('owner').ok('mod.settings', { room: fx.room, slowModeSeconds: 60 });
+      if (isMember(who)) await c(who).ok('chat.send', { room: fx.room, text: 'first' });
+      return ['chat.send', { room: fx.room, text: 'second' }];
+    },
+  },
+  {
+    action: 'chat.report — someone else’s message',
+    expect: expect(OK, OK, OK, OK, NIR, H),
+    request: async (fx) => [
+      'chat.report',
+      { room: fx.room, seq: await seqOf(clients.target, fx.room, 'rude'), reason: 'rude' },
+    ],
+  },
 ];
 
 /** A fresh named room: everyone but the non-member in it, with their roles. */
@@ -300,7 +434,7 @@ const END = '<!-- matrix:end -->';
 
 before(async () => {
   server = await startTestServer(FAST);
-  for (const role of [...ROLES, 'target', 'targetAdmin'] as const) {
+  for (const role of [...ROLES, 'target', 'targetAdmin', 'knocker'] as const) {
     const client = await RawClient.ws(server.wsUrl);
     clients[role] = client;
     if (role !== 'anonymous') ids[role] = (await client.hello(role))['userId'] as string;

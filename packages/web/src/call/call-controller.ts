@@ -103,6 +103,9 @@ export class CallController extends Emitter<CallEvents> {
         this.restartDetector();
         this.emit('local', undefined);
       }),
+      // A moderator's mute: in a mesh call the server can only tell everyone, so our UI stops
+      // sending what was muted and we stop playing what a muted peer still sends.
+      store.on('moderation', () => this.applyMutes()),
       this.media.on('state', () => {
         this.sendMedia(this.media.state);
         this.emit('local', undefined);
@@ -301,7 +304,10 @@ export class CallController extends Emitter<CallEvents> {
       config: this.rtcConfig(),
       local: this.media,
       signal: (signal) => this.sendSignal(p.id, signal),
-      changed: () => this.emit('peers', undefined),
+      changed: () => {
+        this.applyMutes();
+        this.emit('peers', undefined);
+      },
       failed: () => {
         // Worth a restart only while both sides can signal; otherwise the rejoin will do it.
         const remote = this.store.live.participants.get(p.id);
@@ -374,6 +380,21 @@ export class CallController extends Emitter<CallEvents> {
       .connected()
       .then((client) => client.request('live.signal', { room: this.store.id, to, signal }))
       .catch(() => undefined); // the participant left, or we are reconnecting: ICE restart follows
+  }
+
+  private applyMutes(): void {
+    const mine = this.store.muteOf(this.app.userId);
+    if (this.state === 'joined') {
+      if (mine.audio && this.media.state.audio) this.media.setMic(false);
+      if (mine.video && this.media.state.video) void this.media.setCamera(false);
+    }
+    for (const [id, peer] of this.peers) {
+      const user = this.store.live.participants.get(id)?.user.id ?? null;
+      const muted = this.store.muteOf(user);
+      const tracks = peer.remoteTracks();
+      if (tracks.audio) tracks.audio.enabled = !muted.audio;
+      if (tracks.camera) tracks.camera.enabled = !muted.video;
+    }
   }
 
   private sendMedia(patch: { audio?: boolean; video?: boolean; screen?: boolean; speaking?: boolean }): void {

@@ -14,6 +14,7 @@ import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { PresenceDot } from '../ui/presence-dot.tsx';
 import { openPersonMenu } from './person-menu.ts';
+import { moderationMenuItems } from './moderation-menu.tsx';
 import './presence.css';
 
 const ROLE_LABEL: Partial<Record<Member['role'], string>> = { owner: 'owner', admin: 'admin' };
@@ -38,12 +39,12 @@ function PresenceLine({ row }: { row: MemberRow }) {
   return null;
 }
 
-function MemberItem({ app, row }: { app: App | undefined; row: MemberRow }) {
+function MemberItem({ app, row, store }: { app: App | undefined; row: MemberRow; store: RoomStore }) {
   const { member } = row;
   const role = ROLE_LABEL[member.role];
   const other = app !== undefined && !row.you;
   const openMenu = (anchor: HTMLElement): void => {
-    if (app) openPersonMenu(app, anchor, member);
+    if (app) openPersonMenu(app, anchor, member, moderationMenuItems(app, store, member));
   };
   return (
     <li
@@ -115,7 +116,7 @@ function MemberListBody({ store, me, app }: { store: RoomStore; me: () => string
       </h2>
       <ul class="members__list" role="list">
         {rows.value.map((row) => (
-          <MemberItem key={row.member.id} app={app} row={row} />
+          <MemberItem key={row.member.id} app={app} row={row} store={store} />
         ))}
       </ul>
     </>

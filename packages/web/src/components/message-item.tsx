@@ -14,6 +14,8 @@ import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { UserDot } from '../ui/presence-dot.tsx';
 
+const FLAG_ICON = 'M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1z|M4 22v-7';
+
 export interface MessageActions {
   me(): string | null;
   /** Name and avatar to show on our own pending messages. */
@@ -23,6 +25,10 @@ export interface MessageActions {
   /** A pending message of ours that failed: send it again, or drop it. */
   resend(nonce: string): void;
   discard(nonce: string): void;
+  /** Owners and admins may delete anyone's message. */
+  canModerate?(): boolean;
+  /** Report someone else's message to the room's admins. */
+  report?(msg: TimelineMessage): void;
 }
 
 function Time({ ts, hidden = false }: { ts: number; hidden?: boolean }) {
@@ -99,7 +105,13 @@ export function MessageRow({
           <EditForm msg={msg} actions={actions} done={() => setEditing(false)} />
         ) : msg.deleted ? (
           <div class="msg__text" data-testid="message-text">
-            <em class="msg__deleted">message deleted</em>
+            {msg.deletedBy !== undefined && msg.deletedBy !== msg.from.id ? (
+              <em class="msg__deleted" data-testid="removed-by-moderator">
+                removed by a moderator
+              </em>
+            ) : (
+              <em class="msg__deleted">message deleted</em>
+            )}
           </div>
         ) : (
           // The server renders markdown and sanitizes the result (allowlisted tags, safe links
@@ -107,6 +119,37 @@ export function MessageRow({
           <div class="msg__text" data-testid="message-text" dangerouslySetInnerHTML={{ __html: msg.html }} />
         )}
       </div>
+      {!own && !msg.deleted && (actions.report || actions.canModerate?.()) && (
+        <div class="msg__actions">
+          {actions.report && (
+            <button
+              type="button"
+              class="icon-btn"
+              data-testid="report-message"
+              aria-label="Report message"
+              title="Report to the room’s admins"
+              onClick={() => actions.report?.(msg)}
+            >
+              <Icon paths={FLAG_ICON} />
+            </button>
+          )}
+          {actions.canModerate?.() && (
+            <button
+              type="button"
+              class="icon-btn icon-btn--danger"
+              data-testid="moderator-delete-message"
+              aria-label="Remove message"
+              title="Remove (as a moderator)"
+              onClick={() => {
+                if (window.confirm(`Remove ${msg.from.name}’s message for everyone?`))
+                  void actions.remove(msg);
+              }}
+            >
+              <Icon paths={ICONS.trash} />
+            </button>
+          )}
+        </div>
+      )}
       {own && !msg.deleted && !editing && (
         <div class="msg__actions">
           <button

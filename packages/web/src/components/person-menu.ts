@@ -68,6 +68,6 @@ export function personMenuItems(app: App, user: UserRef): MenuItem[] {
   return items;
 }
 
-export function openPersonMenu(app: App, anchor: HTMLElement, user: UserRef): void {
-  openPopupMenu(anchor, personMenuItems(app, user), `Actions for ${user.name}`);
+export function openPersonMenu(app: App, anchor: HTMLElement, user: UserRef, extra: MenuItem[] = []): void {
+  openPopupMenu(anchor, [...personMenuItems(app, user), ...extra], `Actions for ${user.name}`);
 }

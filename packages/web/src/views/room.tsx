@@ -10,6 +10,9 @@ import { copyText } from '../components/clipboard.ts';
 import { Composer } from '../components/composer.tsx';
 import { InviteButton } from '../components/invite-dialog.tsx';
 import { InviteOnlyCard } from '../components/invite-only.tsx';
+import { KnockList } from '../components/knock-list.tsx';
+import { openModerationDialog } from '../components/moderation-dialog.tsx';
+import { BannedCard, LobbyCard, PasswordCard } from '../components/room-access.tsx';
 import { MemberList } from '../components/member-list.tsx';
 import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
 import { openNameRoomDialog } from '../components/name-room-dialog.ts';
@@ -124,6 +127,9 @@ function RoomScreen({ app, store }: { app: App; store: RoomStore }) {
   if (shown.current) body = <JoinedRoom app={app} store={store} />;
   else if (store.status === 'not-found') body = <RoomNotFoundCard maybePrivate={false} />;
   else if (store.status === 'forbidden') body = <InviteOnlyCard app={app} />;
+  else if (store.status === 'banned') body = <BannedCard store={store} />;
+  else if (store.status === 'password') body = <PasswordCard store={store} />;
+  else if (store.status === 'lobby') body = <LobbyCard app={app} store={store} />;
   else if (store.status === 'error') {
     body = (
       <div class="landing">
@@ -195,6 +201,18 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           app.toast(`Could not edit: ${errorText(err)}`);
           throw err;
         }
+      },
+      canModerate: () => {
+        const r = store.members.get(app.userId ?? '')?.role ?? store.role;
+        return r === 'owner' || r === 'admin';
+      },
+      report(msg: { seq: number }) {
+        const reason = window.prompt('Report this message to the room’s admins. Why?') ?? null;
+        if (reason === null) return;
+        app.moderate('chat.report', { room: store.id, seq: msg.seq, reason: reason.slice(0, 500) }).then(
+          () => app.toast('Reported to the room’s admins.', 'info'),
+          (err: unknown) => app.toast(`Could not report: ${errorText(err)}`),
+        );
       },
       async remove(msg: { seq: number }) {
         try {
@@ -273,6 +291,18 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
             </span>
           </button>
           <InviteButton app={app} store={store} />
+          {(role === 'owner' || role === 'admin') && (
+            <button
+              type="button"
+              class="btn"
+              data-testid="open-moderation"
+              title="Lobby, password, slow mode, bans, audit log"
+              onClick={() => openModerationDialog(app, store)}
+            >
+              <Icon paths={ICONS.lock} />
+              <span class="btn__label">Moderation</span>
+            </button>
+          )}
           <button
             type="button"
             class="btn"
@@ -291,6 +321,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
       <DomSlot el={call.el} />
       <div class="room__body">
         <div class="room__chat">
+          {(role === 'owner' || role === 'admin') && <KnockList app={app} store={store} />}
           <MessageList store={store} actions={actions} onSeenLatest={markRead} handle={list} />
           <TypingIndicator store={store} />
           <Composer
