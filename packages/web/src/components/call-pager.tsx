@@ -45,7 +45,21 @@ function CallPager({ state, go }: { state: PagerState; go(page: number): void })
   );
 }
 
-/** Mount the pager into `el`; call the returned function with the new state on every change. */
+/**
+ * Mount the pager into `el`; call the returned function with the new state on every change.
+ * Rendering is deferred to a microtask: the grid updates while a parent Preact view may be
+ * rendering, and a nested render() in the middle of it would break that view's hooks.
+ */
 export function mountCallPager(el: HTMLElement, go: (page: number) => void): (state: PagerState) => void {
-  return (state) => render(<CallPager state={state} go={go} />, el);
+  let next: PagerState | null = null;
+  return (state) => {
+    const scheduled = next !== null;
+    next = state;
+    if (scheduled) return;
+    queueMicrotask(() => {
+      const current = next;
+      next = null;
+      if (current) render(<CallPager state={current} go={go} />, el);
+    });
+  };
 }
