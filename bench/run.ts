@@ -26,7 +26,8 @@ const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
 const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz'];
 // Opt-in only: needs Redis and PostgreSQL running (see bench/cluster.ts).
-const optIn = ['cluster'];
+// sfu: needs the janus binary and root (a network namespace, see bench/sfu.ts).
+const optIn = ['cluster', 'sfu'];
 const wanted = named.length === 0 ? known : named;
 for (const s of wanted) {
   if (!known.includes(s) && !optIn.includes(s)) {
@@ -107,6 +108,16 @@ if (wanted.includes('cluster')) {
   const { clusterBench, clusterTable } = await import('./cluster.js');
   sections.push(['## cluster: one room over several nodes', '', clusterTable(await clusterBench(quick))]);
 }
+if (wanted.includes('sfu')) {
+  step('sfu');
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./sfu.ts', import.meta.url)), ...(quick ? ['--quick'] : [])],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
+  if (r.status !== 0) throw new Error(`sfu bench failed:\n${r.stderr}`);
+  sections.push([r.stdout.trim()]);
+}
 
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 const body = [targetsSection(measured), ...sections].map((s) => s.join('\n')).join('\n\n');
@@ -119,7 +130,11 @@ const revision = `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${di
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load} at start`;
 const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 // The opt-in scenarios alone keep their own file, so the main figures are not overwritten.
-const resultsFile = wanted.every((s) => optIn.includes(s)) ? './results-cluster.md' : './results.md';
+const resultsFile = wanted.every((s) => optIn.includes(s))
+  ? wanted.every((s) => s === 'sfu')
+    ? './results-sfu.md'
+    : './results-cluster.md'
+  : './results.md';
 await writeFile(
   new URL(resultsFile, import.meta.url),
   `# Bench results
