@@ -120,6 +120,11 @@ export const ERRORS = {
     wsClose: 4410,
     text: 'The cursor is older than the updates kept; start again without it.',
   },
+  SERVER_UNAVAILABLE: {
+    closes: false,
+    wsClose: 4502,
+    text: "The user's server could not be reached, or does not federate with this one.",
+  },
 } as const satisfies Record<string, { closes: boolean; wsClose: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -10,3 +10,4 @@ export * from './presence.js';
 export * from './limits.js';
 export * from './moderation.js';
 export * from './apps.js';
+export * from './federation.js';

@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
 import { appEventSchemas } from './apps.js';
+import { federationResultSchemas } from './federation.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
@@ -109,6 +110,7 @@ export const resultSchemas = {
   ...liveSfuResultSchemas,
   ...presenceResultSchemas,
   ...moderationResultSchemas,
+  ...federationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;

@@ -52,6 +52,7 @@ import { UserMergeRelay } from './routing/user-merge-relay.js';
 import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
 import { AppRuntime } from './apps/app-runtime.js';
+import { createFederation } from './federation/federation.js';
 
 export const VERSION = '0.1.0';
 
@@ -171,11 +172,32 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   // membership observer) and contacts (every contact change passes through the wrapped store).
   // In a cluster every node runs the engine on every node's changes (cluster-presence.ts).
   const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
-  const presenceDeps = { options: config, contacts: store.social, sink: presenceDelivery, log };
+  // Federation (off by default): other servers' users are watched through it, and it is the
+  // presence engine's sink, so remote recipients take the same path as local ones.
+  const federation = config.federation
+    ? createFederation({
+        config,
+        secret: config.serverSecret ? secret : undefined,
+        local: presenceDelivery,
+        log,
+      })
+    : null;
+  const presenceDeps = {
+    options: config,
+    contacts: store.social,
+    sink: federation?.presence ?? presenceDelivery,
+    remote: federation?.presence,
+    log,
+  };
   const presence = nodes
     ? new ClusterPresence({ ...presenceDeps, broker, instanceId })
     : new PresenceService(presenceDeps);
   registry.observeMembership(presence.visibility);
+  federation?.presence.attach({
+    viewOf: (u) => presence.viewOf(u),
+    prepare: (u) => presence.prepare(u),
+    canSee: (viewer, target) => presence.visibility.canSee(viewer, target),
+  });
   // Hidden looks offline in rooms too: member lists and member.presence follow presence's flag.
   registry.seeHidden((userId) => presence.isHidden(userId));
   presence.onHiddenChange((userId) => {
@@ -202,7 +224,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const external = ExternalTokens.enabled(config)
     ? new ExternalTokens(config, (err) => log.warn({ err }, 'external token keys unavailable'))
     : null;
-  const identity = new IdentityService({ tokens, accounts: store.accounts, external, domain: config.domain });
+  const identity = new IdentityService({
+    tokens,
+    accounts: store.accounts,
+    external,
+    domain: config.domain,
+    remote: federation?.assertions,
+  });
   const accounts = new AccountService({
     accounts: store.accounts,
     identity,
@@ -257,7 +285,9 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     social,
     accounts: store.accounts,
     users: userChannel,
+    remote: federation?.contacts,
   });
+  federation?.contacts.attach(contacts);
   const dms = new DmService({
     social: store.social,
     // The state others see (hidden → offline), so gating never reveals a hidden user.
@@ -284,8 +314,15 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       queries,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
+      presence: {
+        presence,
+        delivery: presenceDelivery,
+        tokens: deviceTokens,
+        log,
+        remote: federation?.presence,
+      },
       maxRoomsPerSession: config.maxRoomsPerSession,
+      assertions: federation?.assertions ?? null,
     }),
     sessions,
     limits: config,
@@ -329,6 +366,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       options: config,
       log,
     },
+    federation: federation ? { ...federation.routes, log } : null,
     health: () => ({
       version: VERSION,
       storeKind: store.kind,
@@ -369,6 +407,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         mergeRelay?.close();
         presence.close();
         await apps.close();
+        federation?.close();
         await http.close();
         await cluster?.close();
         live.close();

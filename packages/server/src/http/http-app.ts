@@ -13,6 +13,7 @@ import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
 import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
+import { registerFederationRoutes, type FederationRouteDeps } from './federation-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
@@ -46,6 +47,8 @@ export interface HttpDeps {
   service: ServiceRouteDeps;
   presence: PresenceRouteDeps;
   apps: AppRouteDeps;
+  /** Server-to-server endpoints; null when federation is off. */
+  federation: FederationRouteDeps | null;
   health: () => Record<string, unknown>;
 }
 
@@ -192,6 +195,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
   await registerAppRoutes(app, deps.apps);
+  if (deps.federation) await registerFederationRoutes(app, deps.federation);
 
   const index = join(deps.webDir, 'index.html');
   if (existsSync(index)) {
