@@ -36,8 +36,9 @@ const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
 const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz', 'relay'];
 // Opt-in only: cluster needs Redis and PostgreSQL running (see bench/cluster.ts); federation has
-// its own results file (bench/results-federation.md).
-const optIn = ['cluster', 'federation'];
+// its own results file (bench/results-federation.md); sfu needs the janus binary and root (a
+// network namespace, see bench/sfu.ts) and writes bench/results-sfu.md.
+const optIn = ['cluster', 'federation', 'sfu'];
 const wanted = named.length === 0 ? known : named;
 for (const s of wanted) {
   if (!known.includes(s) && !optIn.includes(s)) {
@@ -126,6 +127,16 @@ if (wanted.includes('cluster')) {
   step('cluster');
   const { clusterBench, clusterTable } = await import('./cluster.js');
   sections.push(['## cluster: one room over several nodes', '', clusterTable(await clusterBench(quick))]);
+}
+if (wanted.includes('sfu')) {
+  step('sfu');
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./sfu.ts', import.meta.url)), ...(quick ? ['--quick'] : [])],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
+  if (r.status !== 0) throw new Error(`sfu bench failed:\n${r.stderr}`);
+  sections.push([r.stdout.trim()]);
 }
 
 if (wanted.includes('federation')) {

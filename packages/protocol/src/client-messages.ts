@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
+import { liveSfuRequestSchemas } from './live-sfu.js';
 import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { presenceRequestSchemas } from './presence.js';
 import { federationRequestSchemas } from './federation.js';
@@ -104,6 +105,7 @@ export const requestSchemas = {
   'chat.delete': request('chat.delete', { room: roomId, seq: seq.min(1) }),
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
+  ...liveSfuRequestSchemas,
   ...presenceRequestSchemas,
   ...reactionRequestSchemas,
   ...notificationRequestSchemas,

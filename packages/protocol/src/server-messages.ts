@@ -10,6 +10,7 @@ import { reactionResultSchemas } from './reactions.js';
 import { notificationResultSchemas, notifyLevel } from './notifications.js';
 import { searchResultSchemas } from './search.js';
 import { roomLifeEventSchemas, roomLifeResultSchemas } from './room-life.js';
+import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
@@ -114,6 +115,7 @@ export const resultSchemas = {
   'chat.delete': z.object({ seq }),
   'chat.typing': z.object({}),
   ...liveResultSchemas,
+  ...liveSfuResultSchemas,
   ...presenceResultSchemas,
   ...reactionResultSchemas,
   ...notificationResultSchemas,
@@ -176,6 +178,7 @@ export const transientEventSchemas = {
   'member.presence': memberPresenceEvent,
   ping: pingEvent,
   ...liveEventSchemas,
+  ...liveSfuEventSchemas,
   ...presenceEventSchemas,
   ...roomLifeEventSchemas,
   ...moderationEventSchemas,
@@ -191,6 +194,8 @@ export const serverMessage = z.union([
   memberPresenceEvent,
   pingEvent,
   ...Object.values(liveEventSchemas),
+  liveSfuEventSchemas['live.sfu.offer'],
+  liveSfuEventSchemas['live.mode'],
   ...Object.values(presenceEventSchemas),
   ...Object.values(roomLifeEventSchemas),
   ...Object.values(moderationEventSchemas),

@@ -17,6 +17,7 @@ import { watchContactChanges } from './presence/contact-changes.js';
 import { DeviceTokens } from './presence/device-tokens.js';
 import { PresenceService } from './presence/presence-service.js';
 import { LiveService } from './live/live-service.js';
+import { openSfu } from './live/sfu/open-sfu.js';
 import type { Broker } from './broker/broker.js';
 import { ChatService } from './chat/chat-service.js';
 import { Gateway } from './gateway/gateway.js';
@@ -178,7 +179,16 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const chatQueries = new ChatQueries({ registry, store });
   const deletion = new RoomDeletion({ registry, log: roomLog, store, files });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
-  const live = new LiveService({ registry, log: roomLog, broker, options: config, gate: moderation });
+  const sfu = await openSfu(config, log);
+  log.info({ sfu: sfu.description }, 'sfu');
+  const live = new LiveService({
+    registry,
+    log: roomLog,
+    broker,
+    options: config,
+    gate: moderation,
+    sfu: sfu.backend,
+  });
   moderation.connect({ chat, live });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
   const localOps = new LocalRoomOps({
@@ -445,6 +455,8 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         federation?.close();
         await http.close();
         await cluster?.close();
+        live.close();
+        await sfu.close();
         await broker.close();
         await store.close();
         log.info('stopped');

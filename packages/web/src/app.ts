@@ -6,7 +6,7 @@ import type {
   Visibility,
   Welcome,
 } from '@presence/protocol';
-import type { LiveSignalEvent } from './call/live-roster.ts';
+import type { LiveModeEvent, LiveSfuOfferEvent, LiveSignalEvent } from './call/live-roster.ts';
 import { Emitter } from './emitter.ts';
 import { PresenceStore } from './presence-store.ts';
 import { RoomStore, type PendingMessage } from './room-store.ts';
@@ -33,6 +33,10 @@ export interface AppEvents extends Record<string, unknown> {
   toast: { text: string; kind: 'error' | 'info'; key: string };
   /** A call signaling message addressed to this session. */
   liveSignal: LiveSignalEvent;
+  /** The SFU offers this session's subscriber PeerConnection. */
+  liveSfuOffer: LiveSfuOfferEvent;
+  /** A room's call changed media mode (or its SFU restarted). */
+  liveMode: LiveModeEvent;
   /** A knock of this session was answered. */
   lobbyOutcome: { room: string; knock: string; admitted: boolean };
   /** Logged in or out: the views start over with the new user. */
@@ -286,6 +290,12 @@ export class App extends Emitter<AppEvents> {
       this.localUnread.delete(event.room);
       this.scheduleMyRooms(0);
       this.emit('roomDeleted', { room: event.room, by: event.by.name });
+    });
+    client.on('live.sfu.offer', (event) => {
+      if (mine()) this.emit('liveSfuOffer', event);
+    });
+    client.on('live.mode', (event) => {
+      if (mine()) this.emit('liveMode', event);
     });
     client.on('resync', ({ room }) => {
       if (mine()) void this.rooms.get(room)?.join();

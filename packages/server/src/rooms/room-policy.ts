@@ -27,6 +27,7 @@ export type RoomAction =
   | 'chat.react'
   | 'room.notify'
   | 'room.delete'
+  | 'live.mode'
   | 'mod.kick'
   | 'mod.ban'
   | 'mod.unban'
@@ -124,6 +125,7 @@ const MEMBER_RULES: Record<Exclude<RoomAction, 'room.join'>, Rule> = {
     MODERATORS.includes(role) ||
     (role === 'member' && ctx.own === true) ||
     'Only its creator or a room admin revokes an invite.',
+  'live.mode': moderators('Only owners and admins choose how the room’s calls carry media.'),
   'mod.kick': onLowerRole('Moderators kick only members of a lower role.'),
   'mod.ban': onLowerRole('Moderators ban only members of a lower role.'),
   'mod.mute': onLowerRole('Moderators mute only members of a lower role.'),

@@ -3,6 +3,7 @@ import type {
   ModerationRequestType,
   RequestOf,
   LiveMedia,
+  LiveMediaMode,
   LiveParticipant,
   LiveSignal,
   NotifyLevel,
@@ -16,6 +17,7 @@ import type { ChatQueries } from '../chat/chat-queries.js';
 import type { RoomDeletion } from '../chat/room-deletion.js';
 import type { Store } from '../store/store.js';
 import type { LiveService } from '../live/live-service.js';
+import type { SfuCandidate } from '../live/sfu/sfu-backend.js';
 import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RecoveryResult, RoomRecoveryService } from '../rooms/room-recovery.js';
@@ -239,6 +241,35 @@ export class LocalRoomOps {
     return Promise.resolve(this.#live.ice(actor, roomId));
   }
 
+  liveMode(roomId: string, actor: Actor, mode: LiveMediaMode) {
+    return this.#live.setMode(actor, roomId, mode);
+  }
+
+  liveSfuPublish(roomId: string, actor: Actor, sdp: string, restart: boolean): Promise<string> {
+    return this.#live.sfuPublish(actor, roomId, sdp, restart);
+  }
+
+  liveSfuUnpublish(roomId: string, actor: Actor): Promise<void> {
+    return this.#live.sfuUnpublish(actor, roomId);
+  }
+
+  liveSfuAnswer(roomId: string, actor: Actor, sdp: string): Promise<void> {
+    return this.#live.sfuAnswer(actor, roomId, sdp);
+  }
+
+  liveSfuCandidate(
+    roomId: string,
+    actor: Actor,
+    target: 'publisher' | 'subscriber',
+    candidate: SfuCandidate | null,
+  ): Promise<void> {
+    return this.#live.sfuCandidate(actor, roomId, target, candidate);
+  }
+
+  liveSfuRestart(roomId: string, actor: Actor): Promise<void> {
+    return this.#live.sfuRestart(actor, roomId);
+  }
+
   /** The session's connection dropped (or came back): its call peers see it reconnecting. */
   liveConnection(roomId: string, sessionId: string, connected: boolean): Promise<void> {
     // Session ids are unique, so the room only says where to run this; the call is found by session.
@@ -298,6 +329,12 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'liveSignal',
   'liveIce',
   'liveConnection',
+  'liveMode',
+  'liveSfuPublish',
+  'liveSfuUnpublish',
+  'liveSfuAnswer',
+  'liveSfuCandidate',
+  'liveSfuRestart',
   'recover',
   'moderate',
 ];

@@ -5,7 +5,8 @@ import type { RoomStore } from '../room-store.ts';
 import { errorCode, errorText } from '../sdk.ts';
 import type { LiveSignalEvent } from './live-roster.ts';
 import { LocalMedia } from './media.ts';
-import { PeerLink } from './peer.ts';
+import { PeerLink, type RemoteTracks } from './peer.ts';
+import { SfuLink } from './sfu-link.ts';
 import { SpeakingDetector } from './speaking.ts';
 
 export type CallState = 'idle' | 'joining' | 'joined';
@@ -51,6 +52,10 @@ export class CallController extends Emitter<CallEvents> {
   speaking = false;
   readonly media = new LocalMedia();
   readonly peers = new Map<string, PeerLink>();
+  /** How the call's media travels now. */
+  mode: 'mesh' | 'sfu' = 'mesh';
+  /** Our two PeerConnections to the SFU while the call is in SFU mode. */
+  sfu: SfuLink | null = null;
   private myRank = 0;
   private ice: IceConfig | null = null;
   private iceTimer = 0;
@@ -69,9 +74,17 @@ export class CallController extends Emitter<CallEvents> {
       app.on('liveSignal', (event) => {
         if (event.room === store.id) this.onSignal(event);
       }),
+      app.on('liveSfuOffer', (event) => {
+        if (event.room === store.id && this.state === 'joined') this.sfu?.handleOffer(event);
+      }),
+      app.on('liveMode', (event) => {
+        if (event.room === store.id && this.state === 'joined') this.switchMode(event.mode);
+      }),
       app.on('conn', (state) => this.onConn(state)),
       roster.on('joined', (p) => {
-        if (this.state === 'joined' && p.id !== this.myId && !this.peers.has(p.id)) this.createPeer(p, false);
+        if (this.state === 'joined' && this.mode === 'mesh' && p.id !== this.myId && !this.peers.has(p.id)) {
+          this.createPeer(p, false);
+        }
       }),
       roster.on('left', (id) => {
         // We were taken out of the call (removed, or our session ended on the server).
@@ -86,6 +99,7 @@ export class CallController extends Emitter<CallEvents> {
       }),
       this.media.on('tracks', () => {
         for (const peer of this.peers.values()) void peer.syncLocal();
+        void this.sfu?.syncLocal();
         this.restartDetector();
         this.emit('local', undefined);
       }),
@@ -147,8 +161,36 @@ export class CallController extends Emitter<CallEvents> {
     return this.media.startScreen();
   }
 
+  /** What a remote participant sends us (through its peer connection or the SFU), and its state. */
+  remote(id: string): { tracks: RemoteTracks | undefined; connected: boolean; everConnected: boolean } {
+    if (this.sfu) {
+      return {
+        tracks: this.sfu.remoteTracks(id),
+        connected: this.sfu.connected,
+        everConnected: this.sfu.everConnected,
+      };
+    }
+    const peer = this.peers.get(id);
+    return {
+      tracks: peer?.remoteTracks(),
+      connected: peer?.pc.connectionState === 'connected',
+      everConnected: peer?.everConnected === true,
+    };
+  }
+
   /** One entry per peer connection: decoded video frames, connection state, ports, candidate type. */
   async stats(): Promise<PeerStats[]> {
+    if (this.sfu) {
+      const sfu = this.sfu;
+      const frames = await sfu.framesByParticipant();
+      return [...frames].map(([participant, framesDecoded]) => ({
+        participant,
+        framesDecoded,
+        connectionState: sfu.subscriber?.connectionState ?? 'new',
+        localPorts: [],
+        candidateType: null,
+      }));
+    }
     return Promise.all(
       [...this.peers.values()].map(async (peer) => ({
         participant: peer.remoteId,
@@ -171,6 +213,8 @@ export class CallController extends Emitter<CallEvents> {
 
   private teardown(): void {
     for (const id of [...this.peers.keys()]) this.closePeer(id);
+    this.closeSfu();
+    this.mode = 'mesh';
     this.detector?.stop();
     this.detector = null;
     this.speaking = false;
@@ -192,6 +236,16 @@ export class CallController extends Emitter<CallEvents> {
     this.myRank = result.you.rank;
     this.setIce(result.ice);
     this.store.live.reset([result.you, ...result.participants]);
+    if (result.mode === 'sfu') {
+      for (const id of [...this.peers.keys()]) this.closePeer(id);
+      this.mode = 'sfu';
+      if (this.sfu && rejoin) void this.sfu.restartIce().catch(() => this.startSfu());
+      else if (!this.sfu) this.startSfu();
+      this.emit('peers', undefined);
+      return;
+    }
+    if (this.mode === 'sfu') this.closeSfu();
+    this.mode = 'mesh';
     const present = new Set(result.participants.map((p) => p.id));
     for (const id of [...this.peers.keys()]) if (!present.has(id)) this.closePeer(id);
     for (const p of result.participants) {
@@ -202,6 +256,45 @@ export class CallController extends Emitter<CallEvents> {
       else if (!peer) this.createPeer(p, true);
     }
     this.emit('peers', undefined);
+  }
+
+  /** live.mode: `sfu` (grew, setting, or the SFU restarted) starts afresh on it; `mesh` offers to all. */
+  private switchMode(mode: 'mesh' | 'sfu'): void {
+    if (mode === 'sfu') {
+      for (const id of [...this.peers.keys()]) this.closePeer(id);
+      this.mode = 'sfu';
+      this.startSfu();
+    } else {
+      this.closeSfu();
+      this.mode = 'mesh';
+      for (const p of this.store.live.list()) {
+        if (p.id !== this.myId && !this.peers.has(p.id)) this.createPeer(p, this.myRank > p.rank);
+      }
+    }
+    this.emit('peers', undefined);
+  }
+
+  private startSfu(attempt = 0): void {
+    this.closeSfu();
+    const link = new SfuLink({
+      room: this.store.id,
+      config: this.rtcConfig(),
+      local: this.media,
+      client: () => this.app.connected(),
+      changed: () => this.emit('peers', undefined),
+    });
+    this.sfu = link;
+    link.start().catch((err: unknown) => {
+      if (this.sfu !== link || this.state !== 'joined') return;
+      // The SFU may be restarting (a live.mode reset follows); try again a few times meanwhile.
+      if (attempt < 5) window.setTimeout(() => this.sfu === link && this.startSfu(attempt + 1), 1000);
+      else this.app.toast(`Call media failed: ${errorText(err)}`);
+    });
+  }
+
+  private closeSfu(): void {
+    this.sfu?.close();
+    this.sfu = null;
   }
 
   private createPeer(p: LiveParticipant, offer: boolean): PeerLink {
@@ -236,7 +329,7 @@ export class CallController extends Emitter<CallEvents> {
   }
 
   private onSignal(event: LiveSignalEvent): void {
-    if (this.state !== 'joined' || event.from === this.myId) return;
+    if (this.state !== 'joined' || this.mode === 'sfu' || event.from === this.myId) return;
     let peer = this.peers.get(event.from);
     if (!peer) {
       // Someone who joined after us (they offer first); their live.joined normally came first.
@@ -329,6 +422,7 @@ export class CallController extends Emitter<CallEvents> {
   private setIce(ice: IceConfig): void {
     this.ice = ice;
     for (const peer of this.peers.values()) peer.setConfiguration(this.rtcConfig());
+    this.sfu?.setConfiguration(this.rtcConfig());
     window.clearTimeout(this.iceTimer);
     if (ice.expiresAt === null) return;
     // Refresh well before expiry: a restart after a network switch needs working credentials.

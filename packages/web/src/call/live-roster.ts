@@ -50,3 +50,5 @@ export class LiveRoster extends Emitter<LiveRosterEvents> {
     this.emit('change', undefined);
   }
 }
+export type LiveSfuOfferEvent = Extract<ServerMessage, { type: 'live.sfu.offer' }>;
+export type LiveModeEvent = Extract<ServerMessage, { type: 'live.mode' }>;

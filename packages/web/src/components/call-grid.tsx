@@ -4,14 +4,17 @@
  * a ring while they speak and "Reconnecting…" while their connection (or ours) is away.
  */
 import type { LiveParticipant, UserRef } from '@presence/protocol';
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { CallController } from '../call/call-controller.ts';
-import type { PeerLink } from '../call/peer.ts';
 import type { RoomStore } from '../room-store.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
 import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { CALL_ICONS } from './call-icons.ts';
+import { CallPager } from './call-pager.tsx';
+
+/** Tiles per page: past it the grid pages (off-page tiles are hidden, not removed, so everyone stays audible). */
+export const CALL_PAGE_SIZE = 9;
 
 export type TileStatus = 'connecting' | 'connected' | 'reconnecting';
 
@@ -30,10 +33,13 @@ interface TileModel {
 }
 
 /** How a remote participant's tile reads: the server's view of its signaling, then its media path. */
-export function remoteStatus(p: LiveParticipant, peer: PeerLink | undefined): TileStatus {
+export function remoteStatus(
+  p: LiveParticipant,
+  link: { connected: boolean; everConnected: boolean } | undefined,
+): TileStatus {
   if (p.status === 'reconnecting') return 'reconnecting';
-  if (peer?.pc.connectionState === 'connected') return 'connected';
-  return peer?.everConnected ? 'reconnecting' : 'connecting';
+  if (link?.connected) return 'connected';
+  return link?.everConnected ? 'reconnecting' : 'connecting';
 }
 
 function tileModels(call: CallController, store: RoomStore, self: UserRef | null): TileModel[] {
@@ -70,9 +76,10 @@ function tileModels(call: CallController, store: RoomStore, self: UserRef | null
   const screens: TileModel[] = [];
   for (const p of store.live.list()) {
     if (p.id === call.myId) continue;
-    const peer = call.peers.get(p.id);
-    const tracks = peer?.remoteTracks();
-    const common = { participant: p.id, user: p.user, self: false, status: remoteStatus(p, peer) };
+    // Mesh or SFU: the controller knows where this participant's media comes from.
+    const remote = call.remote(p.id);
+    const tracks = remote.tracks;
+    const common = { participant: p.id, user: p.user, self: false, status: remoteStatus(p, remote) };
     list.push({
       ...common,
       key: p.id,
@@ -97,7 +104,7 @@ function tileModels(call: CallController, store: RoomStore, self: UserRef | null
   return [...list, ...screens];
 }
 
-function Tile({ m }: { m: TileModel }) {
+function Tile({ m, hidden }: { m: TileModel; hidden: boolean }) {
   const video = useRef<HTMLVideoElement>(null);
   // A video's stream is set on the element (`srcObject` has no attribute), and only when its
   // tracks change, so a playing video is never restarted.
@@ -118,6 +125,7 @@ function Tile({ m }: { m: TileModel }) {
   const cls = ['call-tile', m.speaking && m.audioOn && 'is-speaking', !m.videoOn && 'is-video-off'];
   return (
     <figure
+      hidden={hidden}
       class={cls.filter(Boolean).join(' ')}
       data-testid="call-tile"
       data-participant={m.participant}
@@ -165,12 +173,26 @@ export function CallGrid({
     storeVersion(call, 'local'),
     storeVersion(store.live, 'change'),
   );
+  const [wanted, setPage] = useState(0);
   const tiles = call.inCall ? tileModels(call, store, me) : [];
+  const pages = Math.max(1, Math.ceil(tiles.length / CALL_PAGE_SIZE));
+  const page = Math.min(wanted, pages - 1);
+  const first = page * CALL_PAGE_SIZE;
+  const onPage = (i: number): boolean => i >= first && i < first + CALL_PAGE_SIZE;
+  const speakingElsewhere = tiles.filter((m, i) => !onPage(i) && m.speaking && m.audioOn).length;
   return (
-    <div class="call-grid" data-testid="call-grid" data-count={String(Math.min(tiles.length, 9))}>
-      {tiles.map((m) => (
-        <Tile key={m.key} m={m} />
-      ))}
+    <div class="call-grid-wrap">
+      <div
+        class="call-grid"
+        data-testid="call-grid"
+        data-count={String(Math.min(tiles.length - first, CALL_PAGE_SIZE))}
+        data-page={String(page)}
+      >
+        {tiles.map((m, i) => (
+          <Tile key={m.key} m={m} hidden={!onPage(i)} />
+        ))}
+      </div>
+      <CallPager state={{ page, pages, speakingElsewhere }} go={setPage} />
     </div>
   );
 }
