@@ -28,6 +28,8 @@ export async function startTestServer(
     tcpPort: 0,
     logLevel: 'silent',
     shutdownGraceMs: 500,
+    // No Janus child per test server: SFU tests pass janusBinary or janusUrl themselves.
+    janusBinary: 'none',
     ...overrides,
     dataDir,
   });

@@ -7,25 +7,49 @@
 import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 
-/** True when every network interface is a loopback one (we are inside the test namespace). */
+/**
+ * The veth pair an SFU test namespace gets: Janus will not send media over loopback, so it is told
+ * to use `SFU_VETH.janusSide` (10.77.0.1) and the peers reach it from 10.77.0.2.
+ */
+export const SFU_VETH = { janusSide: 'pva', peerSide: 'pvb', janusAddress: '10.77.0.1' } as const;
+
+/**
+ * True when every network interface is a loopback one or the SFU veth pair, which only exists
+ * inside the test namespace (we are inside it).
+ */
 export function inLoopbackNamespace(): boolean {
-  return Object.values(networkInterfaces())
-    .flat()
-    .every((i) => i?.internal !== false);
+  return Object.entries(networkInterfaces()).every(
+    ([name, addresses]) =>
+      name === SFU_VETH.janusSide ||
+      name === SFU_VETH.peerSide ||
+      (addresses ?? []).every((i) => i.internal !== false),
+  );
 }
+
+/** Shell commands that create the SFU veth pair inside a fresh namespace. */
+const VETH_SETUP = [
+  `ip link add ${SFU_VETH.janusSide} type veth peer name ${SFU_VETH.peerSide}`,
+  `ip addr add ${SFU_VETH.janusAddress}/24 dev ${SFU_VETH.janusSide}`,
+  `ip addr add 10.77.0.2/24 dev ${SFU_VETH.peerSide}`,
+  `ip link set ${SFU_VETH.janusSide} up`,
+  `ip link set ${SFU_VETH.peerSide} up`,
+].join(' && ');
 
 /**
  * Run `file` with node's test runner inside a fresh loopback-only network namespace; resolves with
  * its exit code and output once it ends (the output is passed through as it comes). As root a plain
  * `unshare -n` works; other users get a user namespace too (`-r`), where the kernel allows it.
  */
-export function runInLoopbackNamespace(file: string): Promise<{ code: number; output: string }> {
+export function runInLoopbackNamespace(
+  file: string,
+  options: { veth?: boolean } = {},
+): Promise<{ code: number; output: string }> {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const args = [
     ...(asRoot ? ['-n'] : ['-r', '-n']),
     'sh',
     '-c',
-    'ip link set lo up && exec "$@"',
+    `ip link set lo up${options.veth ? ` && ${VETH_SETUP}` : ''} && exec "$@"`,
     'sh',
     process.execPath,
     '--import',

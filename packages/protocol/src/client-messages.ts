@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
+import { liveSfuRequestSchemas } from './live-sfu.js';
 import { presenceRequestSchemas } from './presence.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
@@ -97,6 +98,7 @@ export const requestSchemas = {
   'chat.delete': request('chat.delete', { room: roomId, seq: seq.min(1) }),
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
+  ...liveSfuRequestSchemas,
   ...presenceRequestSchemas,
   ...moderationRequestSchemas,
 } as const;

@@ -104,6 +104,11 @@ export const ERRORS = {
     text: 'The room has a lobby: knock (lobby.knock) and wait to be admitted.',
   },
   NOT_IMPLEMENTED: { closes: false, wsClose: 4501, text: 'This part of Presence is not built yet.' },
+  SFU_UNAVAILABLE: {
+    closes: false,
+    wsClose: 1011,
+    text: 'No SFU (Janus) is available for this call; mesh calls still work.',
+  },
   INTERNAL_ERROR: {
     closes: false,
     wsClose: 1011,

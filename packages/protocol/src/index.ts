@@ -5,6 +5,7 @@ export * from './client-messages.js';
 export * from './server-messages.js';
 export * from './codec.js';
 export * from './live.js';
+export * from './live-sfu.js';
 export * from './presence.js';
 export * from './limits.js';
 export * from './moderation.js';

@@ -65,7 +65,11 @@ export const liveSignal = z.discriminatedUnion('kind', [
 ]);
 export type LiveSignal = z.infer<typeof liveSignal>;
 
-export const liveMode = z.enum(['mesh']);
+/** How the call's media travels now: peer to peer, or through the SFU. */
+export const liveMode = z.enum(['mesh', 'sfu']);
+/** The room's setting: always mesh, always SFU, or auto (mesh up to liveMeshMax, SFU above). */
+export const liveMediaMode = z.enum(['mesh', 'sfu', 'auto']);
+export type LiveMediaMode = z.infer<typeof liveMediaMode>;
 
 export const liveRequestSchemas = {
   /** Join the room's call (idempotent: again after a reconnect to get a fresh snapshot and ICE). */
@@ -87,7 +91,10 @@ export const liveRequestSchemas = {
 
 export const liveResultSchemas = {
   'live.join': z.object({
+    /** mesh: send offers to the participants below; sfu: publish with live.sfu.publish instead. */
     mode: liveMode,
+    /** The room's media setting (mode follows it). */
+    mediaMode: liveMediaMode,
     you: liveParticipant,
     /** Everyone else in the call. You (the newer, polite side) send each of them an offer. */
     participants: z.array(liveParticipant),

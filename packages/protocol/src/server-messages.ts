@@ -5,6 +5,7 @@ import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
+import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
 const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
@@ -104,6 +105,7 @@ export const resultSchemas = {
   'chat.delete': z.object({ seq }),
   'chat.typing': z.object({}),
   ...liveResultSchemas,
+  ...liveSfuResultSchemas,
   ...presenceResultSchemas,
   ...moderationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
@@ -161,6 +163,7 @@ export const transientEventSchemas = {
   'member.presence': memberPresenceEvent,
   ping: pingEvent,
   ...liveEventSchemas,
+  ...liveSfuEventSchemas,
   ...presenceEventSchemas,
   ...moderationEventSchemas,
 } as const;
@@ -174,6 +177,8 @@ export const serverMessage = z.union([
   memberPresenceEvent,
   pingEvent,
   ...Object.values(liveEventSchemas),
+  liveSfuEventSchemas['live.sfu.offer'],
+  liveSfuEventSchemas['live.mode'],
   ...Object.values(presenceEventSchemas),
   ...Object.values(moderationEventSchemas),
 ]);

@@ -17,6 +17,7 @@ import { watchContactChanges } from './presence/contact-changes.js';
 import { DeviceTokens } from './presence/device-tokens.js';
 import { PresenceService } from './presence/presence-service.js';
 import { LiveService } from './live/live-service.js';
+import { openSfu } from './live/sfu/open-sfu.js';
 import type { Broker } from './broker/broker.js';
 import { ChatService } from './chat/chat-service.js';
 import { Gateway } from './gateway/gateway.js';
@@ -151,7 +152,16 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const queries = new RoomQueries({ registry, store, broker, limits: config });
   const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config, gate: moderation });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
-  const live = new LiveService({ registry, log: roomLog, broker, options: config, gate: moderation });
+  const sfu = await openSfu(config, log);
+  log.info({ sfu: sfu.description }, 'sfu');
+  const live = new LiveService({
+    registry,
+    log: roomLog,
+    broker,
+    options: config,
+    sfu: sfu.backend,
+    gate: moderation,
+  });
   moderation.connect({ chat, live });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
   const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery, moderation });
@@ -338,6 +348,8 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         presence.close();
         await http.close();
         await cluster?.close();
+        live.close();
+        await sfu.close();
         await broker.close();
         await store.close();
         log.info('stopped');

@@ -3,6 +3,7 @@ import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
 import type { Session } from './session.js';
 import { createLiveHandlers } from './live-handlers.js';
+import { createLiveSfuHandlers } from './live-sfu-handlers.js';
 import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-handlers.js';
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
 import { inviteInvalid, type InviteService } from '../rooms/invite-service.js';
@@ -74,6 +75,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   return {
     ...createLiveHandlers(ops),
+    ...createLiveSfuHandlers(ops),
     ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),

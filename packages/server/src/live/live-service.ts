@@ -1,6 +1,7 @@
 import {
   PresenceError,
   type IceConfig,
+  type LiveMediaMode,
   type LiveMedia,
   type LiveParticipant,
   type LiveSignal,
@@ -8,20 +9,27 @@ import {
 import type { Broker } from '../broker/broker.js';
 import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
+import { authorize, roleIn } from '../rooms/room-policy.js';
 import { requireMember } from '../rooms/room-queries.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { iceConfigFor, type IceOptions } from './ice-credentials.js';
 import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
+import { modeFor, SfuCalls } from './sfu-calls.js';
+import type { SfuBackend, SfuCandidate } from './sfu/sfu-backend.js';
 
 export interface LiveOptions extends IceOptions {
   liveMeshMax: number;
   maxSdpBytes: number;
+  /** The media mode of rooms that have not chosen one. */
+  liveMediaMode?: LiveMediaMode | undefined;
 }
 
-/** A room's call: who is in it, and the next rank to hand out. */
+/** A room's call: who is in it, the next rank to hand out, and how its media travels. */
 interface LiveCall {
   participants: Map<string, LiveParticipant>;
   nextRank: number;
+  /** Once on the SFU a call stays there until it ends (no flapping around liveMeshMax). */
+  mode: 'mesh' | 'sfu';
 }
 
 const NO_MEDIA: LiveMedia = { audio: false, video: false, screen: false };
@@ -39,6 +47,11 @@ export class LiveService {
   readonly #broker: Broker;
   readonly #options: LiveOptions;
   readonly #gate: ModerationGate;
+  /** Rooms' media-mode settings (rooms without one use options.liveMediaMode). */
+  readonly #settings = new Map<string, LiveMediaMode>();
+  readonly #sfu: SfuCalls;
+  /** The Janus seam itself, for server-side mutes (null without an SFU). */
+  readonly #sfuBackend: SfuBackend | null;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -47,12 +60,35 @@ export class LiveService {
     options: LiveOptions;
     /** Bans and call mutes (moderation/); default: none. */
     gate?: ModerationGate;
+    sfu?: SfuBackend | null | undefined;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
     this.#broker = deps.broker;
     this.#options = deps.options;
     this.#gate = deps.gate ?? OPEN_GATE;
+    this.#sfuBackend = deps.sfu ?? null;
+    this.#sfu = new SfuCalls({
+      sfu: deps.sfu ?? null,
+      broker: deps.broker,
+      view: {
+        sfuParticipants: (roomId) => {
+          const call = this.#calls.get(roomId);
+          return call?.mode === 'sfu' ? [...call.participants.keys()] : null;
+        },
+        announceReset: (roomId) => this.#announceMode(roomId, 'sfu', 'reset'),
+      },
+    });
+  }
+
+  /** The room's media-mode setting. */
+  mediaMode(roomId: string): LiveMediaMode {
+    return this.#settings.get(roomId) ?? this.#options.liveMediaMode ?? 'auto';
+  }
+
+  /** The mode a room's call uses now (mesh when there is no call). */
+  modeOf(roomId: string): 'mesh' | 'sfu' {
+    return this.#calls.get(roomId)?.mode ?? 'mesh';
   }
 
   /**
@@ -71,6 +107,11 @@ export class LiveService {
         ...(off.audio ? { audio: false } : {}),
         ...(off.video ? { video: false } : {}),
       };
+      // On the SFU the server enforces it: Janus stops relaying the muted media (and relays it
+      // again on unmute), whatever the client sends.
+      if (call.mode === 'sfu' && this.#sfuBackend) {
+        await this.#sfuBackend.moderate(roomId, p.id, off).catch(() => undefined);
+      }
       if (media.audio === p.media.audio && media.video === p.media.video) continue;
       const next = { ...p, media };
       call.participants.set(p.id, next);
@@ -97,15 +138,25 @@ export class LiveService {
       call?.participants.set(you.id, you);
       if (changed) await this.#log.transient(room, { type: 'live.updated', room: roomId, participant: you });
     } else {
-      if (!call) {
-        call = { participants: new Map(), nextRank: 1 };
-        this.#calls.set(roomId, call);
+      const setting = this.mediaMode(roomId);
+      const size = (call?.participants.size ?? 0) + 1;
+      const wanted = call?.mode === 'sfu' ? 'sfu' : modeFor(setting, size, this.#options.liveMeshMax);
+      if (wanted === 'sfu' && call?.mode !== 'sfu') {
+        if (setting === 'auto' && !this.#sfu.available) {
+          throw new PresenceError(
+            'LIVE_FULL',
+            `Calls here are limited to ${this.#options.liveMeshMax} participants (no SFU is available).`,
+          );
+        }
+        await this.#sfu.open(roomId);
       }
-      if (call.participants.size >= this.#options.liveMeshMax) {
-        throw new PresenceError(
-          'LIVE_FULL',
-          `Calls here are limited to ${this.#options.liveMeshMax} participants.`,
-        );
+      if (!call) {
+        call = { participants: new Map(), nextRank: 1, mode: wanted };
+        this.#calls.set(roomId, call);
+      } else if (wanted === 'sfu' && call.mode === 'mesh') {
+        call.mode = 'sfu';
+        await this.#announceMode(roomId, 'sfu', 'grew');
+        for (const id of call.participants.keys()) await this.#sfu.entered(roomId, id);
       }
       you = {
         id: actor.sessionId,
@@ -118,9 +169,120 @@ export class LiveService {
       };
       call.participants.set(you.id, you);
       await this.#log.transient(room, { type: 'live.joined', room: roomId, participant: you });
+      if (call.mode === 'sfu') await this.#sfu.entered(roomId, you.id);
     }
     const others = [...(call?.participants.values() ?? [])].filter((p) => p.id !== actor.sessionId);
-    return { mode: 'mesh' as const, you, participants: others, ice: this.#ice(actor) };
+    return {
+      mode: call?.mode ?? 'mesh',
+      mediaMode: this.mediaMode(roomId),
+      you,
+      participants: others,
+      ice: this.#ice(actor),
+    };
+  }
+
+  /** Owners and admins: choose mesh, sfu or auto; a running call follows at once. */
+  async setMode(actor: Actor, roomId: string, mode: LiveMediaMode) {
+    const room = await this.#registry.require(roomId);
+    requireMember(room, actor);
+    authorize('live.mode', { role: roleIn(room, actor.user.id), room });
+    const call = this.#calls.get(roomId);
+    const size = call?.participants.size ?? 0;
+    const next = modeFor(mode, size, this.#options.liveMeshMax);
+    if (mode === 'sfu' && !this.#sfu.available) {
+      throw new PresenceError(
+        'SFU_UNAVAILABLE',
+        'No SFU (Janus) is available; calls here stay peer-to-peer.',
+      );
+    }
+    if (
+      call &&
+      next === 'mesh' &&
+      call.mode === 'sfu' &&
+      mode === 'mesh' &&
+      size > this.#options.liveMeshMax
+    ) {
+      throw new PresenceError(
+        'LIVE_FULL',
+        `A mesh call is limited to ${this.#options.liveMeshMax} participants.`,
+      );
+    }
+    this.#settings.set(roomId, mode);
+    if (call && next !== call.mode && (next === 'sfu' || mode === 'mesh')) {
+      if (next === 'sfu') await this.#sfu.open(roomId);
+      call.mode = next;
+      if (next === 'mesh') await this.#sfu.close(roomId);
+      await this.#announceMode(roomId, next, 'setting');
+      if (next === 'sfu') for (const id of call.participants.keys()) await this.#sfu.entered(roomId, id);
+    }
+    return { mediaMode: mode, mode: call?.mode ?? 'mesh' };
+  }
+
+  async #announceMode(roomId: string, mode: 'mesh' | 'sfu', reason: 'setting' | 'grew' | 'reset' | 'ended') {
+    const room = this.#registry.loaded(roomId);
+    if (!room) return;
+    await this.#log.transient(room, {
+      type: 'live.mode',
+      room: roomId,
+      mode,
+      mediaMode: this.mediaMode(roomId),
+      reason,
+    });
+  }
+
+  /** SFU mode: publish (or renegotiate) the participant's media; returns the SFU's answer. */
+  async sfuPublish(actor: Actor, roomId: string, sdp: string): Promise<string> {
+    const me = this.#sfuParticipant(actor, roomId);
+    this.#checkSdp(sdp);
+    return this.#sfu.publish(roomId, me.id, sdp, me.user.name);
+  }
+
+  async sfuUnpublish(actor: Actor, roomId: string): Promise<void> {
+    const me = this.#sfuParticipant(actor, roomId);
+    await this.#sfu.unpublish(roomId, me.id);
+  }
+
+  async sfuAnswer(actor: Actor, roomId: string, sdp: string): Promise<void> {
+    const me = this.#sfuParticipant(actor, roomId);
+    this.#checkSdp(sdp);
+    await this.#sfu.answer(roomId, me.id, sdp);
+  }
+
+  async sfuCandidate(
+    actor: Actor,
+    roomId: string,
+    target: 'publisher' | 'subscriber',
+    candidate: SfuCandidate | null,
+  ): Promise<void> {
+    const me = this.#sfuParticipant(actor, roomId);
+    await this.#sfu.candidate(roomId, me.id, target, candidate);
+  }
+
+  async sfuRestart(actor: Actor, roomId: string): Promise<void> {
+    const me = this.#sfuParticipant(actor, roomId);
+    await this.#sfu.restart(roomId, me.id);
+  }
+
+  #sfuParticipant(actor: Actor, roomId: string): LiveParticipant {
+    const me = this.#participant(actor, roomId);
+    if (this.#calls.get(roomId)?.mode !== 'sfu') {
+      throw new PresenceError('FORBIDDEN', 'This call is peer-to-peer (mode mesh): use live.signal.');
+    }
+    return me;
+  }
+
+  #checkSdp(sdp: string): void {
+    if (sdp.length > this.#options.maxSdpBytes) {
+      throw new PresenceError(
+        'INVALID_MESSAGE',
+        `SDP is limited to ${this.#options.maxSdpBytes} characters.`,
+      );
+    }
+  }
+
+  /** Stop listening to the SFU (server shutdown). */
+  close(): void {
+    this.#sfu.dispose();
   }
 
   async leave(actor: Actor, roomId: string, reason: 'left' | 'timeout' | 'removed' = 'left'): Promise<void> {
@@ -128,7 +290,11 @@ export class LiveService {
     const me = call?.participants.get(actor.sessionId);
     if (!call || !me) throw new PresenceError('FORBIDDEN', 'You are not in this call.');
     call.participants.delete(actor.sessionId);
-    if (call.participants.size === 0) this.#calls.delete(roomId);
+    if (call.mode === 'sfu') await this.#sfu.left(roomId, me.id);
+    if (call.participants.size === 0) {
+      this.#calls.delete(roomId);
+      if (call.mode === 'sfu') await this.#sfu.close(roomId);
+    }
     const room = this.#registry.loaded(roomId);
     if (room) {
       await this.#log.transient(room, {
@@ -167,15 +333,7 @@ export class LiveService {
     if (!target || target.id === me.id) {
       throw new PresenceError('FORBIDDEN', 'Signals go to another participant of the same call.');
     }
-    if (
-      (signal.kind === 'offer' || signal.kind === 'answer') &&
-      signal.sdp.length > this.#options.maxSdpBytes
-    ) {
-      throw new PresenceError(
-        'INVALID_MESSAGE',
-        `SDP is limited to ${this.#options.maxSdpBytes} characters.`,
-      );
-    }
+    if (signal.kind === 'offer' || signal.kind === 'answer') this.#checkSdp(signal.sdp);
     const json = JSON.stringify({ type: 'live.signal', room: roomId, from: me.id, user: me.user, signal });
     await this.#broker.sendDirect(to, json);
   }

@@ -197,6 +197,37 @@ export const OPTIONS = [
     'Participants a peer-to-peer (mesh) call may have (LIVE_FULL).',
   ),
   option(
+    'liveMediaMode',
+    z.enum(['mesh', 'sfu', 'auto']),
+    'auto',
+    'Default media mode of a call (a room setting overrides it): mesh, sfu, or auto (mesh up to liveMeshMax, SFU above).',
+  ),
+  option(
+    'janusUrl',
+    urlList,
+    [],
+    'Janus WebSocket API URLs (ws://host:8188), comma-separated; rooms go to the least loaded. Empty = run a Janus child when the binary is installed.',
+  ),
+  option('janusApiSecret', z.string(), '', "Janus's api_secret (also set on the Janus child)."),
+  option(
+    'janusBinary',
+    z.string().min(1),
+    '/usr/bin/janus',
+    'The janus binary the one-box default supervises; "none" = never start one.',
+  ),
+  option(
+    'janusRtpPorts',
+    z.string().regex(/^\d{2,5}-\d{2,5}$/),
+    '20000-20999',
+    "UDP port range of the Janus child's media.",
+  ),
+  option(
+    'janusInterfaces',
+    urlList,
+    [],
+    'Network interfaces the Janus child may use for media (its ice_enforce_list); empty = all but loopback.',
+  ),
+  option(
     'maxSdpBytes',
     positiveInt.max(64_000),
     32_000,

@@ -33,7 +33,8 @@ export type RoomAction =
   | 'mod.audit'
   | 'lobby.list'
   | 'lobby.answer'
-  | 'chat.report';
+  | 'chat.report'
+  | 'live.mode';
 
 export interface PolicyContext {
   /** The actor's role in the room; null for a non-member. */
@@ -127,6 +128,7 @@ const MEMBER_RULES: Record<Exclude<RoomAction, 'room.join'>, Rule> = {
   'lobby.list': moderators('Only owners and admins see the lobby.'),
   'lobby.answer': moderators('Only owners and admins answer knocks.'),
   'chat.report': anyMember,
+  'live.mode': moderators('Only owners and admins choose how the room’s calls carry media.'),
 };
 
 const NOT_A_MEMBER = {

@@ -2,6 +2,7 @@ import type {
   ModerationRequestType,
   RequestOf,
   LiveMedia,
+  LiveMediaMode,
   LiveParticipant,
   LiveSignal,
   RoomInfo,
@@ -11,6 +12,7 @@ import type {
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { ChatService } from '../chat/chat-service.js';
 import type { LiveService } from '../live/live-service.js';
+import type { SfuCandidate } from '../live/sfu/sfu-backend.js';
 import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RecoveryResult, RoomRecoveryService } from '../rooms/room-recovery.js';
@@ -203,6 +205,35 @@ export class LocalRoomOps {
     return Promise.resolve(this.#live.ice(actor, roomId));
   }
 
+  liveMode(roomId: string, actor: Actor, mode: LiveMediaMode) {
+    return this.#live.setMode(actor, roomId, mode);
+  }
+
+  liveSfuPublish(roomId: string, actor: Actor, sdp: string): Promise<string> {
+    return this.#live.sfuPublish(actor, roomId, sdp);
+  }
+
+  liveSfuUnpublish(roomId: string, actor: Actor): Promise<void> {
+    return this.#live.sfuUnpublish(actor, roomId);
+  }
+
+  liveSfuAnswer(roomId: string, actor: Actor, sdp: string): Promise<void> {
+    return this.#live.sfuAnswer(actor, roomId, sdp);
+  }
+
+  liveSfuCandidate(
+    roomId: string,
+    actor: Actor,
+    target: 'publisher' | 'subscriber',
+    candidate: SfuCandidate | null,
+  ): Promise<void> {
+    return this.#live.sfuCandidate(actor, roomId, target, candidate);
+  }
+
+  liveSfuRestart(roomId: string, actor: Actor): Promise<void> {
+    return this.#live.sfuRestart(actor, roomId);
+  }
+
   /** The session's connection dropped (or came back): its call peers see it reconnecting. */
   liveConnection(roomId: string, sessionId: string, connected: boolean): Promise<void> {
     // Session ids are unique, so the room only says where to run this; the call is found by session.
@@ -258,6 +289,12 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'liveSignal',
   'liveIce',
   'liveConnection',
+  'liveMode',
+  'liveSfuPublish',
+  'liveSfuUnpublish',
+  'liveSfuAnswer',
+  'liveSfuCandidate',
+  'liveSfuRestart',
   'recover',
   'moderate',
 ];
