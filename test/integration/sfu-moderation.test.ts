@@ -129,5 +129,15 @@ function sfuModerationTests(): void {
       10_000,
     );
     assert.notEqual((await bob.c.request('live.media', { room, video: true }))['type'], 'error');
+
+    // Muted, then publishing again (the client renegotiates): still not relayed.
+    await ann.c.ok('mod.mute', { room, user: bob.id, video: true });
+    await until('Bob’s video stops again', oneStalled, 10_000);
+    await pb.startSfu();
+    const flowing = async (): Promise<number[]> =>
+      (await Promise.all(viewers.map(flow))).map((d) => d.filter((n) => n > 0).length);
+    // Nothing to wait for when nothing may arrive: watch a few windows.
+    for (let i = 0; i < 4; i++)
+      assert.deepEqual(await flowing(), [1, 1], 'only Cat’s (or Ann’s) video flows');
   });
 }

@@ -234,7 +234,15 @@ export class LiveService {
   async sfuPublish(actor: Actor, roomId: string, sdp: string): Promise<string> {
     const me = this.#sfuParticipant(actor, roomId);
     this.#checkSdp(sdp);
-    return this.#sfu.publish(roomId, me.id, sdp, me.user.name);
+    const answer = await this.#sfu.publish(roomId, me.id, sdp, me.user.name);
+    // Muted before publishing (or joined muted): Janus must not relay it from the first packet.
+    const room = this.#registry.loaded(roomId);
+    if (room && this.#sfuBackend) {
+      const muted = await this.#gate.callMute(room, me.user.id);
+      if (muted.audio || muted.video)
+        await this.#sfuBackend.moderate(roomId, me.id, muted).catch(() => undefined);
+    }
+    return answer;
   }
 
   async sfuUnpublish(actor: Actor, roomId: string): Promise<void> {
