@@ -25,8 +25,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
 const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz'];
-// Opt-in only: needs Redis and PostgreSQL running (see bench/cluster.ts).
-const optIn = ['cluster'];
+// Opt-in only: cluster needs Redis and PostgreSQL running (see bench/cluster.ts); federation has
+// its own results file (bench/results-federation.md).
+const optIn = ['cluster', 'federation'];
 const wanted = named.length === 0 ? known : named;
 for (const s of wanted) {
   if (!known.includes(s) && !optIn.includes(s)) {
@@ -108,6 +109,12 @@ if (wanted.includes('cluster')) {
   sections.push(['## cluster: one room over several nodes', '', clusterTable(await clusterBench(quick))]);
 }
 
+if (wanted.includes('federation')) {
+  step('federation');
+  const table = await script('./federation.ts', quick ? ['--quick'] : []);
+  sections.push(['## federation: server-to-server messages and bytes per presence change', '', table]);
+}
+
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 const body = [targetsSection(measured), ...sections].map((s) => s.join('\n')).join('\n\n');
 console.log(body);
@@ -119,7 +126,9 @@ const revision = `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${di
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load} at start`;
 const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 // The opt-in scenarios alone keep their own file, so the main figures are not overwritten.
-const resultsFile = wanted.every((s) => optIn.includes(s)) ? './results-cluster.md' : './results.md';
+const resultsFile = wanted.every((s) => optIn.includes(s))
+  ? `./results-${wanted.length === 1 ? wanted[0] : 'cluster'}.md`
+  : './results.md';
 await writeFile(
   new URL(resultsFile, import.meta.url),
   `# Bench results

@@ -16,7 +16,7 @@ export const TIERS = [
   ['.'],
   ['http', 'gateway'],
   ['transport', 'routing'],
-  ['moderation', 'chat', 'live', 'presence', 'rooms', 'identity'],
+  ['apps', 'federation', 'moderation', 'chat', 'live', 'presence', 'rooms', 'identity'],
   ['broker', 'store'],
   ['ops'],
   ['shared'],
@@ -25,6 +25,8 @@ export const TIERS = [
 /** Imports allowed between folders of one tier (the domain graph, one way: no cycles). */
 export const SIDEWAYS = {
   moderation: ['chat', 'live', 'rooms', 'identity'],
+  apps: ['presence', 'identity'],
+  federation: ['presence', 'chat', 'rooms', 'identity'],
   chat: ['rooms', 'identity'],
   live: ['rooms', 'identity'],
   presence: ['chat', 'rooms', 'identity'],

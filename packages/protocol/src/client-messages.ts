@@ -4,6 +4,7 @@ import { liveRequestSchemas } from './live.js';
 import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { liveSfuRequestSchemas } from './live-sfu.js';
 import { presenceRequestSchemas } from './presence.js';
+import { federationRequestSchemas } from './federation.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -101,6 +102,7 @@ export const requestSchemas = {
   ...liveSfuRequestSchemas,
   ...presenceRequestSchemas,
   ...moderationRequestSchemas,
+  ...federationRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */

@@ -114,6 +114,17 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The server failed unexpectedly; the request had no effect.',
   },
+  APP_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such app (or its secret is wrong).' },
+  CURSOR_EXPIRED: {
+    closes: false,
+    wsClose: 4410,
+    text: 'The cursor is older than the updates kept; start again without it.',
+  },
+  SERVER_UNAVAILABLE: {
+    closes: false,
+    wsClose: 4502,
+    text: "The user's server could not be reached, or does not federate with this one.",
+  },
 } as const satisfies Record<string, { closes: boolean; wsClose: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -9,3 +9,5 @@ export * from './live-sfu.js';
 export * from './presence.js';
 export * from './limits.js';
 export * from './moderation.js';
+export * from './apps.js';
+export * from './federation.js';

@@ -3,6 +3,8 @@ import type { RequestType } from './client-messages.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
+import { appEventSchemas } from './apps.js';
+import { federationResultSchemas } from './federation.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
 import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
@@ -108,6 +110,7 @@ export const resultSchemas = {
   ...liveSfuResultSchemas,
   ...presenceResultSchemas,
   ...moderationResultSchemas,
+  ...federationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;
@@ -166,6 +169,7 @@ export const transientEventSchemas = {
   ...liveSfuEventSchemas,
   ...presenceEventSchemas,
   ...moderationEventSchemas,
+  ...appEventSchemas,
 } as const;
 
 export const serverMessage = z.union([
@@ -181,6 +185,7 @@ export const serverMessage = z.union([
   liveSfuEventSchemas['live.mode'],
   ...Object.values(presenceEventSchemas),
   ...Object.values(moderationEventSchemas),
+  ...Object.values(appEventSchemas),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 

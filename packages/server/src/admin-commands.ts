@@ -9,6 +9,7 @@ import { storeNewRoom } from './rooms/room-admin.js';
 import { InviteService, toInviteView } from './rooms/invite-service.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import type { Store } from './store/store.js';
+import { APP_COMMANDS } from './admin-app-commands.js';
 
 /**
  * The commands of `presence admin`, as data: usage, the flags each accepts (validated with zod, the
@@ -317,6 +318,7 @@ export const COMMANDS: AdminCommand[] = [
       return { json: { room, password: false }, text: `Cleared the password of room ${room}.` };
     },
   },
+  ...APP_COMMANDS,
 ];
 
 /** One line for a failure a command reports (exit 1). */

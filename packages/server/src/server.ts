@@ -51,6 +51,8 @@ import { joinCluster } from './routing/join-cluster.js';
 import { UserMergeRelay } from './routing/user-merge-relay.js';
 import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
+import { AppRuntime } from './apps/app-runtime.js';
+import { createFederation } from './federation/federation.js';
 
 export const VERSION = '0.1.0';
 
@@ -170,11 +172,32 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   // membership observer) and contacts (every contact change passes through the wrapped store).
   // In a cluster every node runs the engine on every node's changes (cluster-presence.ts).
   const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
-  const presenceDeps = { options: config, contacts: store.social, sink: presenceDelivery, log };
+  // Federation (off by default): other servers' users are watched through it, and it is the
+  // presence engine's sink, so remote recipients take the same path as local ones.
+  const federation = config.federation
+    ? createFederation({
+        config,
+        secret: config.serverSecret ? secret : undefined,
+        local: presenceDelivery,
+        log,
+      })
+    : null;
+  const presenceDeps = {
+    options: config,
+    contacts: store.social,
+    sink: federation?.presence ?? presenceDelivery,
+    remote: federation?.presence,
+    log,
+  };
   const presence = nodes
     ? new ClusterPresence({ ...presenceDeps, broker, instanceId })
     : new PresenceService(presenceDeps);
   registry.observeMembership(presence.visibility);
+  federation?.presence.attach({
+    viewOf: (u) => presence.viewOf(u),
+    prepare: (u) => presence.prepare(u),
+    canSee: (viewer, target) => presence.visibility.canSee(viewer, target),
+  });
   // Hidden looks offline in rooms too: member lists and member.presence follow presence's flag.
   registry.seeHidden((userId) => presence.isHidden(userId));
   presence.onHiddenChange((userId) => {
@@ -201,7 +224,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const external = ExternalTokens.enabled(config)
     ? new ExternalTokens(config, (err) => log.warn({ err }, 'external token keys unavailable'))
     : null;
-  const identity = new IdentityService({ tokens, accounts: store.accounts, external, domain: config.domain });
+  const identity = new IdentityService({
+    tokens,
+    accounts: store.accounts,
+    external,
+    domain: config.domain,
+    remote: federation?.assertions,
+  });
   const accounts = new AccountService({
     accounts: store.accounts,
     identity,
@@ -256,7 +285,9 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     social,
     accounts: store.accounts,
     users: userChannel,
+    remote: federation?.contacts,
   });
+  federation?.contacts.attach(contacts);
   const dms = new DmService({
     social: store.social,
     // The state others see (hidden → offline), so gating never reveals a hidden user.
@@ -266,14 +297,32 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     onLost: (err, user, count) => log.error({ err, user, count }, 'kept direct messages lost'),
   });
   sessions.addHooks(socialSessionHooks({ contacts, dms, log }));
+  // Third-party apps (docs/apps.md): fed by presence, delivered by webhook and stream.
+  const apps = new AppRuntime({
+    store: store.apps,
+    presence,
+    broker,
+    users: userChannel,
+    serverSecret: secret,
+    instanceId,
+    options: config,
+    log,
+  });
   const gateway = new Gateway({
     handlers: createHandlers({
       ops,
       queries,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
+      presence: {
+        presence,
+        delivery: presenceDelivery,
+        tokens: deviceTokens,
+        log,
+        remote: federation?.presence,
+      },
       maxRoomsPerSession: config.maxRoomsPerSession,
+      assertions: federation?.assertions ?? null,
     }),
     sessions,
     limits: config,
@@ -308,6 +357,16 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       version: VERSION,
     },
     presence: { presence, tokens: deviceTokens, log },
+    apps: {
+      apps: apps.service,
+      notifications: apps.notifications,
+      streams: apps.streams,
+      store,
+      identity,
+      options: config,
+      log,
+    },
+    federation: federation ? { ...federation.routes, log } : null,
     health: () => ({
       version: VERSION,
       storeKind: store.kind,
@@ -333,6 +392,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       const httpPort = (http.server.address() as AddressInfo).port;
       const tcpPort = config.tcpPort >= 0 ? await transport.listenTcp(config.host, config.tcpPort) : null;
       transport.startHeartbeats();
+      apps.start();
       log.info(
         { host: config.host, httpPort, tcpPort, store: store.kind, dataDir: config.dataDir },
         'presence listening',
@@ -346,6 +406,8 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         sessions.close();
         mergeRelay?.close();
         presence.close();
+        await apps.close();
+        federation?.close();
         await http.close();
         await cluster?.close();
         live.close();

@@ -269,6 +269,10 @@ export class App extends Emitter<AppEvents> {
       const reason = event.reason ? `: ${event.reason}` : '';
       this.toast(`${event.by.name} reported a message${reason}`, 'info', `report-${event.room}-${event.seq}`);
     });
+    // A third-party app's live notification: a toast naming the app.
+    client.on('app.notification', (event) => {
+      if (mine()) this.toast(`${event.app.name}: ${event.text}`, 'info', `app:${event.app.id}:${event.at}`);
+    });
     client.on('live.signal', (event) => {
       if (mine()) this.emit('liveSignal', event);
     });

@@ -7,6 +7,9 @@ export type Route =
   | { view: 'room'; room: string }
   | { view: 'invite'; code: string }
   | { view: 'directory'; query: string }
+  | { view: 'authorize'; search: string }
+  | { view: 'apps-settings' }
+  | { view: 'developer' }
   | { view: 'not-found' };
 
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,64})\/?$/;
@@ -18,6 +21,10 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
   if (room?.[1]) return { view: 'room', room: room[1] };
   const invite = INVITE_PATH.exec(loc.pathname);
   if (invite?.[1]) return { view: 'invite', code: invite[1] };
+  // Third-party apps: the OAuth consent page, the user's grants, the developer page.
+  if (loc.pathname === '/oauth/authorize') return { view: 'authorize', search: loc.search };
+  if (loc.pathname === '/settings/apps') return { view: 'apps-settings' };
+  if (loc.pathname === '/developer') return { view: 'developer' };
   if (loc.pathname === '/' || loc.pathname === '/index.html' || loc.pathname === '') {
     const params = new URLSearchParams(loc.search);
     if (params.get('view') === 'directory') return { view: 'directory', query: params.get('q') ?? '' };
@@ -32,6 +39,12 @@ export function routePath(route: Route): string {
       return `/r/${encodeURIComponent(route.room)}`;
     case 'invite':
       return `/i/${encodeURIComponent(route.code)}`;
+    case 'authorize':
+      return `/oauth/authorize${route.search}`;
+    case 'apps-settings':
+      return '/settings/apps';
+    case 'developer':
+      return '/developer';
     case 'directory':
       return route.query ? `/?view=directory&q=${encodeURIComponent(route.query)}` : '/?view=directory';
     default:

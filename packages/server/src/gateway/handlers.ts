@@ -1,4 +1,10 @@
-import { PresenceError, type RequestOf, type ResultOf, type RequestType } from '@presence/protocol';
+import {
+  PresenceError,
+  type RequestOf,
+  type ResultOf,
+  type RequestType,
+  type UserRef,
+} from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
 import type { Session } from './session.js';
@@ -35,6 +41,8 @@ export interface HandlerDeps {
   social: SocialDeps;
   /** Presence states, subscriptions and device tokens. */
   presence: Omit<PresenceHandlerDeps, 'dms'>;
+  /** Federation: vouching for this server's users on another one; null when federation is off. */
+  assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
 }
 
 /**
@@ -79,6 +87,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),
+    'federation.assertion': async ({ session }, r) => {
+      if (!deps.assertions) throw new PresenceError('FORBIDDEN', 'Federation is off on this server.');
+      return deps.assertions.issue(session.user, r.server);
+    },
     'room.create': (ctx, r) =>
       enter(ctx, null, () =>
         ops.create(ctx.session.actor, { name: r.name, topic: r.topic, visibility: r.visibility }),

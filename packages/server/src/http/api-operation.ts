@@ -14,8 +14,11 @@ export interface ApiOperation {
   tag: string;
   summary: string;
   description?: string;
-  /** serviceKey: `Authorization: Bearer psk_…`; sessionToken: a Presence session token. */
-  auth: 'serviceKey' | 'sessionToken' | 'none';
+  /**
+   * serviceKey: `Authorization: Bearer psk_…`; sessionToken: a Presence session token; appSecret:
+   * a third-party app's client secret (`Bearer pas_…`).
+   */
+  auth: 'serviceKey' | 'sessionToken' | 'appSecret' | 'none';
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;

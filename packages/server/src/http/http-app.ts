@@ -11,7 +11,9 @@ import { metricsAccess, type MetricsAccessOptions } from './metrics-access.js';
 import { registerAccountRoutes, type AccountRouteDeps } from './account-routes.js';
 import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
+import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
+import { registerFederationRoutes, type FederationRouteDeps } from './federation-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
@@ -44,6 +46,9 @@ export interface HttpDeps {
   invites: InviteRouteDeps;
   service: ServiceRouteDeps;
   presence: PresenceRouteDeps;
+  apps: AppRouteDeps;
+  /** Server-to-server endpoints; null when federation is off. */
+  federation: FederationRouteDeps | null;
   health: () => Record<string, unknown>;
 }
 
@@ -189,6 +194,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerInviteRoutes(app, deps.invites);
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
+  await registerAppRoutes(app, deps.apps);
+  if (deps.federation) await registerFederationRoutes(app, deps.federation);
 
   const index = join(deps.webDir, 'index.html');
   if (existsSync(index)) {

@@ -11,6 +11,7 @@ import {
 } from './account-schemas.js';
 import { operation, type ApiOperation } from './api-operation.js';
 import { apiError, serviceOperations } from './service-api-schemas.js';
+import { appOperations } from './app-schemas.js';
 
 /**
  * The OpenAPI 3.1 description of Presence's HTTP API, generated from the same zod schemas the
@@ -195,6 +196,7 @@ export const allOperations: ApiOperation[] = [
   ...Object.values(serviceOperations),
   ...accountOperations,
   ...publicOperations,
+  ...Object.values(appOperations),
 ];
 
 type JsonSchema = Record<string, unknown>;
@@ -233,6 +235,7 @@ function parameters(op: ApiOperation): JsonSchema[] {
 const SECURITY: Record<ApiOperation['auth'], JsonSchema[]> = {
   serviceKey: [{ serviceKey: [] }],
   sessionToken: [{ sessionToken: [] }],
+  appSecret: [{ appSecret: [] }],
   none: [],
 };
 
@@ -304,6 +307,10 @@ export function buildOpenApiDocument(version: string, operations: ApiOperation[]
       { name: 'Service API', description: 'For a trusted backend holding a service key.' },
       { name: 'Accounts', description: 'Local accounts: register, log in, session tokens.' },
       { name: 'Public', description: 'No authentication.' },
+      {
+        name: 'Apps',
+        description: 'Third-party apps: registration, consent, grants, stream, notifications.',
+      },
     ],
     paths,
     components: {
@@ -320,6 +327,12 @@ export function buildOpenApiDocument(version: string, operations: ApiOperation[]
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description: 'A Presence session token (from login, registration or the service API).',
+        },
+        appSecret: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'pas_…',
+          description: "A third-party app's client secret (docs/apps.md).",
         },
       },
     },

@@ -378,6 +378,69 @@ export const OPTIONS = [
     [],
     'Origins allowed to show the web app in a frame (CSP frame-ancestors), comma-separated, e.g. https://intranet.example.org; empty = none (X-Frame-Options DENY).',
   ),
+  option(
+    'appsWebhookIntervalMs',
+    positiveInt.min(10),
+    30_000,
+    "Third-party apps: how long updates for an app's webhook are collected before one batch goes out.",
+  ),
+  option(
+    'appsWebhookBatchSize',
+    positiveInt.max(10_000),
+    500,
+    'Third-party apps: a webhook batch goes out early once it holds this many updates (and never holds more).',
+  ),
+  option(
+    'appsWebhookRetryHours',
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 30),
+    24,
+    'Third-party apps: a failing webhook is retried with exponential backoff for this long, then disabled.',
+  ),
+  option(
+    'appsWebhookTimeoutMs',
+    positiveInt.min(100),
+    10_000,
+    'Third-party apps: time a webhook receiver has to answer.',
+  ),
+  option(
+    'appsAllowPrivateWebhooks',
+    bool,
+    false,
+    'Third-party apps: allow webhook URLs that resolve to private, loopback or link-local addresses (tests, intranets).',
+  ),
+  option(
+    'appsGuestConsent',
+    bool,
+    false,
+    'Third-party apps: guests may grant apps access too (default: accounts and external-identity users only).',
+  ),
+  option(
+    'appsStreamRetentionMs',
+    positiveInt.min(1_000),
+    24 * 3_600_000,
+    'Third-party apps: how long updates are kept for a stream to resume from its cursor.',
+  ),
+  option(
+    'appsStreamHeartbeatMs',
+    positiveInt.min(50),
+    15_000,
+    'Third-party apps: a stream sends a heartbeat after this much silence, so proxies keep it open.',
+  ),
+  option(
+    'appsNotifyPerMinute',
+    positiveInt.max(1_000),
+    6,
+    'Third-party apps: live notifications an app may send one user per minute (RATE_LIMITED beyond).',
+  ),
+  option(
+    'appsCodeTtlMs',
+    positiveInt.min(1_000).max(600_000),
+    60_000,
+    'Third-party apps: lifetime of an OAuth authorization code (single use).',
+  ),
   option('metrics', bool, true, 'Serve Prometheus metrics at /metrics.'),
   option(
     'metricsToken',
@@ -390,6 +453,66 @@ export const OPTIONS = [
     urlList.pipe(z.array(z.string().refine(isAddressOrRange, 'an IP address or CIDR range'))),
     [],
     'Addresses or CIDR ranges allowed to read /metrics, comma-separated (e.g. 127.0.0.1,10.0.0.0/8); others get 403. Empty = any.',
+  ),
+  option(
+    'federation',
+    bool,
+    false,
+    'Federate with other Presence servers (signed server-to-server requests; see docs/federation.md).',
+  ),
+  option(
+    'federationAllow',
+    urlList.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'a domain'))),
+    [],
+    'Domains this server federates with, comma-separated; empty = any domain not denied.',
+  ),
+  option(
+    'federationDeny',
+    urlList.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'a domain'))),
+    [],
+    'Domains refused for federation (both ways), comma-separated; wins over federationAllow.',
+  ),
+  option(
+    'federationPeers',
+    urlList.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:-]+=https?:\/\/\S+$/, 'domain=url'))),
+    [],
+    'Static peer map, comma-separated domain=url (e.g. b.test=http://127.0.0.1:7890); other domains are discovered at https://DOMAIN/.well-known/presence/server.',
+  ),
+  option(
+    'federationPublicUrl',
+    z.string().regex(/^(https?:\/\/\S+)?$/, 'an http(s) URL'),
+    '',
+    'Base URL other servers reach this one at (published at /.well-known/presence/server); empty = the URL the request came in on.',
+  ),
+  option(
+    'federationBatchMs',
+    z.coerce.number().int().min(1).max(60_000),
+    15_000,
+    'Presence changes for one peer server are held this long and sent as one request (10000-60000 in production; lower only for tests).',
+  ),
+  option(
+    'federationPeerTimeoutMs',
+    z.coerce.number().int().min(50),
+    60_000,
+    'Short watchdog per peer: reset by any request or reply from it; on expiry a reminder and re-subscribe go out, and a peer that does not answer shows its users unknown.',
+  ),
+  option(
+    'federationPeerResyncMs',
+    z.coerce.number().int().min(100),
+    3_600_000,
+    'Long watchdog per peer (staggered by up to ±25%): on expiry the full state of watched users is asked for again.',
+  ),
+  option(
+    'federationRequestTimeoutMs',
+    z.coerce.number().int().min(50),
+    10_000,
+    'A server-to-server request not answered within this is failed.',
+  ),
+  option(
+    'federationMaxSkewMs',
+    z.coerce.number().int().min(1_000),
+    300_000,
+    'Signed requests older or newer than this are refused; nonces are remembered this long (replay guard).',
   ),
 ] as const;
 

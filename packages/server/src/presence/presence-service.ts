@@ -25,6 +25,16 @@ export interface PresenceSink {
   deliver(userIds: readonly string[], json: string): void;
 }
 
+/**
+ * Users of other servers (federation): they have no devices here, what is shown of them is what
+ * their home server last said. Absent when federation is off.
+ */
+export interface RemoteViews {
+  isRemote(userId: string): boolean;
+  /** Their presence as last heard; `unknown` until their server says (or when it went silent). */
+  viewOf(userId: string): UserPresence;
+}
+
 /** What a device may change with presence.set (or a socketless report). */
 export interface DevicePatch {
   state?: DeviceState | undefined;
@@ -108,6 +118,7 @@ export class PresenceService {
   readonly #socketless = new Set<Device>();
   readonly #options: PresenceOptions;
   readonly #sink: PresenceSink;
+  readonly #remote: RemoteViews | undefined;
   readonly #log: Logger | undefined;
   readonly #now: () => number;
   readonly #sweep: NodeJS.Timeout;
@@ -117,16 +128,19 @@ export class PresenceService {
   #flushing: Promise<void> | undefined;
   #closed = false;
   readonly #hiddenListeners: ((userId: string) => void)[] = [];
+  readonly #publishedListeners: ((userId: string, others: UserPresence) => void)[] = [];
 
   constructor(deps: {
     options: PresenceOptions;
     contacts: ContactSource;
     sink: PresenceSink;
+    remote?: RemoteViews | undefined;
     log?: Logger;
     now?: () => number;
   }) {
     this.#options = deps.options;
     this.#sink = deps.sink;
+    this.#remote = deps.remote;
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
     this.visibility = new PresenceVisibility({
@@ -362,6 +376,14 @@ export class PresenceService {
     this.#hiddenListeners.push(listener);
   }
 
+  /**
+   * Hear every change of a user's presence as others see it, once per flush (third-party apps
+   * feed their outbox from this). Listeners must not throw.
+   */
+  onPublished(listener: (userId: string, others: UserPresence) => void): void {
+    this.#publishedListeners.push(listener);
+  }
+
   /** For direct-message gating (PresenceReader): what others see, never `unknown` here. */
   stateFor(userId: string): VisibleState {
     const state = this.viewOf(userId).state;
@@ -370,6 +392,10 @@ export class PresenceService {
 
   #views(userId: string): { own: UserPresence; others: UserPresence } {
     const user = this.#users.get(userId);
+    if (!user && this.#remote?.isRemote(userId)) {
+      const view = this.#remote.viewOf(userId);
+      return { own: view, others: view };
+    }
     if (!user) {
       const off = offlineView(userId, this.#remembered.get(userId)?.lastActive ?? null);
       return { own: off, others: off };
@@ -494,6 +520,7 @@ export class PresenceService {
       user.ownJson = ownJson;
       user.othersJson = othersJson;
       if (othersChanged) this.visibility.forEachPeer(userId, (peer) => batch.add(peer, userId));
+      if (othersChanged) for (const listener of this.#publishedListeners) listener(userId, views.others);
       if (othersChanged || ownChanged) batch.add(userId, userId);
     }
     batch.endOfChanges();
@@ -504,7 +531,11 @@ export class PresenceService {
       if (user) return self ? user.ownJson : user.othersJson;
       let json = offline.get(userId);
       if (json === undefined) {
-        json = JSON.stringify(offlineView(userId, this.#remembered.get(userId)?.lastActive ?? null));
+        json = JSON.stringify(
+          this.#remote?.isRemote(userId)
+            ? this.#remote.viewOf(userId)
+            : offlineView(userId, this.#remembered.get(userId)?.lastActive ?? null),
+        );
         offline.set(userId, json);
       }
       return json;

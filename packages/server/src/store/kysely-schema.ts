@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { AppTables } from './kysely-app-schema.js';
 
 /**
  * The tables as Kysely sees them. Integers that can grow past 2^31 are `bigint` columns: PostgreSQL
@@ -174,7 +175,7 @@ export interface MigrationLockTable {
   is_locked: number;
 }
 
-export interface Database {
+export interface Database extends AppTables {
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   room_events: RoomEventsTable;

@@ -20,6 +20,8 @@ import { kyselyServiceKeyStore } from './kysely-service-key-store.js';
 import { kyselyInviteStore } from './kysely-invite-store.js';
 import type { AdminQueries } from './admin-queries.js';
 import { kyselyAdminQueries } from './kysely-admin-queries.js';
+import type { AppStore } from './app-store.js';
+import { kyselyAppStore } from './kysely-app-store.js';
 
 export interface KyselyStoreOptions {
   kind: 'sqlite' | 'postgres';
@@ -44,6 +46,7 @@ export class KyselyStore implements Store {
   readonly social: SocialStore;
   readonly admin: AdminQueries;
   readonly moderation: ModerationStore;
+  readonly apps: AppStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -57,6 +60,7 @@ export class KyselyStore implements Store {
     this.social = kyselySocialStore(db, run);
     this.admin = kyselyAdminQueries(db, run);
     this.moderation = kyselyModerationStore(db, run);
+    this.apps = kyselyAppStore(db, run, options.kind);
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { Migrator, sql } from 'kysely';
+import { Migrator, PostgresAdapter, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Database } from './kysely-schema.js';
 
@@ -236,6 +236,113 @@ const migrations: Record<string, Migration> = {
         .addColumn('reason', 'text', (c) => c.notNull())
         .addColumn('detail', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('room_audit_pk', ['room_id', 'id'])
+        .execute();
+    },
+  },
+  '0005_apps': {
+    // Third-party apps (docs/apps.md): registrations, grants, codes, the outbox and deliveries.
+    async up(db: Kysely<unknown>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      await db.schema
+        .createTable('apps')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text')
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('signing_secret', 'text', (c) => c.notNull())
+        .addColumn('redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('webhook_url', 'text')
+        .addColumn('webhook_disabled_at', 'bigint')
+        .addColumn('webhook_cursor', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('webhook_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('webhook_next_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('webhook_batch_to', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('apps_owner_idx').ifNotExists().on('apps').column('owner_id').execute();
+      await db.schema
+        .createTable('app_grants')
+        .ifNotExists()
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('app_user_id', 'text', (c) => c.notNull())
+        .addColumn('paused', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('share_status', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('granted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_grants_pk', ['app_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('app_grants_user_idx')
+        .ifNotExists()
+        .on('app_grants')
+        .column('user_id')
+        .execute();
+      await db.schema
+        .createIndex('app_grants_app_user_idx')
+        .ifNotExists()
+        .on('app_grants')
+        .columns(['app_id', 'app_user_id'])
+        .execute();
+      await db.schema
+        .createTable('app_codes')
+        .ifNotExists()
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('challenge', 'text', (c) => c.notNull())
+        .addColumn('share_status', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('app_presence')
+        .ifNotExists()
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .execute();
+      // The cursor must never be reused, even after pruning: AUTOINCREMENT on SQLite, a sequence
+      // on PostgreSQL.
+      await db.schema
+        .createTable('app_updates')
+        .ifNotExists()
+        .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) =>
+          postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('app_user_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('since', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('app_updates_app_idx')
+        .ifNotExists()
+        .on('app_updates')
+        .columns(['app_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('app_deliveries')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('updates', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('app_deliveries_app_idx')
+        .ifNotExists()
+        .on('app_deliveries')
+        .columns(['app_id', 'at'])
         .execute();
     },
   },

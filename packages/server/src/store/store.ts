@@ -5,6 +5,7 @@ import type { InviteStore } from './invite-store.js';
 import type { SocialStore } from './social-store.js';
 import type { AdminQueries } from './admin-queries.js';
 import type { ModerationStore } from './moderation-store.js';
+import type { AppStore } from './app-store.js';
 
 /**
  * The Store seam: every durable write goes through it. Two implementations share one contract
@@ -28,6 +29,8 @@ export interface Store {
   readonly admin: AdminQueries;
   /** Bans, moderation settings and audit logs. */
   readonly moderation: ModerationStore;
+  /** Third-party apps: registrations, grants, the outbox of their presence updates. */
+  readonly apps: AppStore;
   /** Create or upgrade the schema. Idempotent; run at start. */
   migrate(): Promise<void>;
   /** True when a trivial query succeeds now. */

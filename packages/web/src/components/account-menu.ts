@@ -72,6 +72,25 @@ export function accountMenu(app: App): HTMLElement {
         ),
       );
     }
+    // Third-party apps: the user's grants and the developer page (apps/*.tsx).
+    for (const [path, label, testid] of [
+      ['/settings/apps', 'Apps with access', 'account-apps'],
+      ['/developer', 'Developer', 'account-developer'],
+    ] as const) {
+      const go = (): void => {
+        setOpen(false);
+        history.pushState(null, '', path);
+        window.dispatchEvent(new PopStateEvent('popstate'));
+      };
+      items.push(
+        h(
+          'button',
+          { type: 'button', class: 'account__item', role: 'menuitem', testid, on: { click: go } },
+          icon(ICONS.link),
+          label,
+        ),
+      );
+    }
     items.push(
       h(
         'button',

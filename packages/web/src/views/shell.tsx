@@ -28,6 +28,9 @@ import { InvitePage } from './invite.tsx';
 import { Landing } from './landing.tsx';
 import { NotFound } from './not-found.tsx';
 import { RoomView } from './room.tsx';
+import { AppsSettings } from '../apps/apps-settings.tsx';
+import { ConsentPage } from '../apps/consent-page.tsx';
+import { DeveloperPage } from '../apps/developer-page.tsx';
 
 /** A route as shown: `visit` counts navigations, so going to the same address starts the page over. */
 interface Shown {
@@ -58,6 +61,12 @@ function Page({ app, router, route }: { app: App; router: Router; route: Route }
       return <Directory app={app} initialQuery={route.query} />;
     case 'invite':
       return <InvitePage app={app} router={router} code={route.code} />;
+    case 'authorize':
+      return <ConsentPage app={app} search={route.search} />;
+    case 'apps-settings':
+      return <AppsSettings app={app} />;
+    case 'developer':
+      return <DeveloperPage app={app} />;
     default:
       return <NotFound />;
   }
