@@ -13,9 +13,9 @@ import { authorize, roleIn } from '../rooms/room-policy.js';
 import { requireMember } from '../rooms/room-queries.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { iceConfigFor, type IceOptions } from './ice-credentials.js';
+import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 import { modeFor, SfuCalls } from './sfu-calls.js';
 import type { SfuBackend, SfuCandidate } from './sfu/sfu-backend.js';
-import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 
 export interface LiveOptions extends IceOptions {
   liveMeshMax: number;
@@ -46,24 +46,28 @@ export class LiveService {
   readonly #log: RoomLog;
   readonly #broker: Broker;
   readonly #options: LiveOptions;
+  readonly #gate: ModerationGate;
   /** Rooms' media-mode settings (rooms without one use options.liveMediaMode). */
   readonly #settings = new Map<string, LiveMediaMode>();
   readonly #sfu: SfuCalls;
-  readonly #gate: ModerationGate;
+  /** The Janus seam itself, for server-side mutes (null without an SFU). */
+  readonly #sfuBackend: SfuBackend | null;
 
   constructor(deps: {
     registry: RoomRegistry;
     log: RoomLog;
     broker: Broker;
     options: LiveOptions;
-    sfu?: SfuBackend | null | undefined;
     /** Bans and call mutes (moderation/); default: none. */
     gate?: ModerationGate;
+    sfu?: SfuBackend | null | undefined;
   }) {
     this.#registry = deps.registry;
     this.#log = deps.log;
     this.#broker = deps.broker;
     this.#options = deps.options;
+    this.#gate = deps.gate ?? OPEN_GATE;
+    this.#sfuBackend = deps.sfu ?? null;
     this.#sfu = new SfuCalls({
       sfu: deps.sfu ?? null,
       broker: deps.broker,
@@ -75,7 +79,6 @@ export class LiveService {
         announceReset: (roomId) => this.#announceMode(roomId, 'sfu', 'reset'),
       },
     });
-    this.#gate = deps.gate ?? OPEN_GATE;
   }
 
   /** The room's media-mode setting. */
@@ -104,6 +107,11 @@ export class LiveService {
         ...(off.audio ? { audio: false } : {}),
         ...(off.video ? { video: false } : {}),
       };
+      // On the SFU the server enforces it: Janus stops relaying the muted media (and relays it
+      // again on unmute), whatever the client sends.
+      if (call.mode === 'sfu' && this.#sfuBackend) {
+        await this.#sfuBackend.moderate(roomId, p.id, off).catch(() => undefined);
+      }
       if (media.audio === p.media.audio && media.video === p.media.video) continue;
       const next = { ...p, media };
       call.participants.set(p.id, next);
@@ -223,7 +231,15 @@ export class LiveService {
   async sfuPublish(actor: Actor, roomId: string, sdp: string, restart = false): Promise<string> {
     const me = this.#sfuParticipant(actor, roomId);
     this.#checkSdp(sdp);
-    return this.#sfu.publish(roomId, me.id, sdp, me.user.name, restart);
+    const answer = await this.#sfu.publish(roomId, me.id, sdp, me.user.name, restart);
+    // Muted before publishing (or joined muted): Janus must not relay it from the first packet.
+    const room = this.#registry.loaded(roomId);
+    if (room && this.#sfuBackend) {
+      const muted = await this.#gate.callMute(room, me.user.id);
+      if (muted.audio || muted.video)
+        await this.#sfuBackend.moderate(roomId, me.id, muted).catch(() => undefined);
+    }
+    return answer;
   }
 
   async sfuUnpublish(actor: Actor, roomId: string): Promise<void> {

@@ -183,6 +183,11 @@ export class ModerationService implements ModerationGate {
     return out;
   }
 
+  async callMute(room: Room, userId: string): Promise<{ audio: boolean; video: boolean }> {
+    const mute = (await this.#stateOf(room)).mutes.get(userId);
+    return { audio: mute?.audio ?? false, video: mute?.video ?? false };
+  }
+
   async snapshot(room: Room): Promise<{ settings: ModerationSettings; mutes: Mute[] } | undefined> {
     const state = await this.#stateOf(room);
     const mutes = this.#activeMutes(state);

@@ -32,6 +32,8 @@ export interface ModerationGate {
     asked: Partial<LiveMedia>,
     joining: boolean,
   ): Promise<Partial<LiveMedia>>;
+  /** What a moderator muted of `userId`'s call media now (the SFU enforces it on publish). */
+  callMute(room: Room, userId: string): Promise<{ audio: boolean; video: boolean }>;
   /** What a joiner sees of moderation (undefined when nothing is set). */
   snapshot(room: Room): Promise<{ settings: ModerationSettings; mutes: Mute[] } | undefined>;
   /** Keep an action done outside moderation/ in the room's audit log (role changes, removals, deletions). */
@@ -52,6 +54,7 @@ export const OPEN_GATE: ModerationGate = {
   beforeSend: () => Promise.resolve(),
   beforeCall: () => Promise.resolve(),
   media: (_room, _user, _role, asked) => Promise.resolve(asked),
+  callMute: () => Promise.resolve({ audio: false, video: false }),
   snapshot: () => Promise.resolve(undefined),
   record: () => Promise.resolve(),
 };

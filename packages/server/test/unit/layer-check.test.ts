@@ -45,10 +45,10 @@ test('imports planted in a copy of the tree are reported, each with its rule', a
     assert.equal(r.status, 1, r.out);
     const lines = r.out.split('\n').filter((l) => l.startsWith('✗'));
     assert.deepEqual(lines.sort(), [
-      '✗ unmapped/app.ts: unmapped/ is not on the layer map',
       '✗ rooms/room-log.ts → chat/markdown.js: rooms/ may not import chat/ (same tier; the map does not allow it)',
       '✗ rooms/room.ts → gateway/session.js: rooms/ may not import gateway/ (points up the layer map)',
       '✗ shared/actor.ts → ops/logger.js: shared/ may not import ops/ (points up the layer map)',
+      '✗ unmapped/app.ts: unmapped/ is not on the layer map',
     ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
