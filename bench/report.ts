@@ -89,6 +89,8 @@ export interface Measured {
   presenceRoom?: PresenceRoomRow[];
   /** Median and p95 of "call start: 6 join at once → all answered", in ms. */
   signaling?: { median: number; p95: number };
+  /** The relay planner under churn: share of egress peers carry (0–1) and the deepest viewer. */
+  relay?: { peerShare: number; depthMax: number };
 }
 
 type Verdict = [target: string, measured: string, met: boolean | undefined];
@@ -149,6 +151,12 @@ function verdicts(m: Measured): Verdict[] {
     'presence ≥ 5× Prosody changes/CPU-s (same workload)',
     pr !== undefined && xr !== undefined ? `${ratio(pr, xr)} (${int(pr)} vs ${int(xr)})` : 'not measured',
     pr !== undefined && xr !== undefined ? pr / xr >= 5 : undefined,
+  ]);
+  const relay = m.relay;
+  out.push([
+    'relay tree: peers carry ≥ 90 % of egress with depth ≤ 8 (simulated viewers, churn)',
+    relay ? `${(relay.peerShare * 100).toFixed(1)} % of egress, depth max ${relay.depthMax}` : 'not measured',
+    relay ? relay.peerShare >= 0.9 && relay.depthMax <= 8 : undefined,
   ]);
   const sig = m.signaling;
   out.push([

@@ -2,10 +2,11 @@
 // prints the tables and rewrites bench/results.md with the figures, the targets and how to
 // reproduce them. Every scenario is bounded in time; --quick uses small sizes (under a minute).
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bundled } from './bundle.js';
+import { benchRevision, comparisonTable } from './compare.js';
 import { fanoutBench } from './fanout.js';
 import { idleBench } from './idle.js';
 import { latencyBench } from './latency.js';
@@ -19,14 +20,24 @@ import {
   targetsSection,
   type Measured,
 } from './report.js';
+import { mergeResults } from './results-file.js';
 import { signalingThroughput } from './signaling-throughput.js';
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// `--compare <ref>`: bench that revision first, then this tree, and print both targets.
+const compareAt = argv.indexOf('--compare');
+const compareRef = compareAt >= 0 ? argv[compareAt + 1] : undefined;
+if (compareAt >= 0 && (compareRef === undefined || compareRef.startsWith('--'))) {
+  console.error('--compare needs a revision: npm run bench -- --compare main');
+  process.exit(2);
+}
+const args = compareAt >= 0 ? argv.filter((_, i) => i !== compareAt && i !== compareAt + 1) : argv;
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
-const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz'];
-// Opt-in only: needs Redis and PostgreSQL running (see bench/cluster.ts).
-const optIn = ['cluster'];
+const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz', 'relay'];
+// Opt-in only: cluster needs Redis and PostgreSQL running (see bench/cluster.ts); federation has
+// its own results file (bench/results-federation.md).
+const optIn = ['cluster', 'federation'];
 const wanted = named.length === 0 ? known : named;
 for (const s of wanted) {
   if (!known.includes(s) && !optIn.includes(s)) {
@@ -46,6 +57,7 @@ async function script(file: string, scriptArgs: string[]): Promise<string> {
 // Ctrl-C and kill: exit normally, so exit handlers stop the servers this run started.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
+const theirs = compareRef !== undefined ? benchRevision(compareRef, args) : undefined;
 const started = Date.now();
 const load = loadavg()[0]?.toFixed(2) ?? '?';
 const measured: Measured = {};
@@ -102,16 +114,35 @@ if (wanted.includes('fuzz')) {
   const table = await script('./fuzz.ts', ['--frames', quick ? '10000' : '100000']);
   sections.push(['## fuzz: seeded mutated frames per transport (no timed assertion)', '', table]);
 }
+if (wanted.includes('relay')) {
+  step('relay');
+  // Plans only (no media): the tree each model builds for the same viewers and churn.
+  const table = await script('./relay.ts', quick ? ['--viewers', '2000', '--minutes', '10'] : []);
+  const ours = /\| Presence planner \| (\d+) \| (\d+) \| ([\d.]+) % \|/.exec(table);
+  if (ours) measured.relay = { depthMax: Number(ours[2]), peerShare: Number(ours[3]) / 100 };
+  sections.push(['## relay: the broadcast tree under churn (simulated viewers)', '', table]);
+}
 if (wanted.includes('cluster')) {
   step('cluster');
   const { clusterBench, clusterTable } = await import('./cluster.js');
   sections.push(['## cluster: one room over several nodes', '', clusterTable(await clusterBench(quick))]);
 }
 
+if (wanted.includes('federation')) {
+  step('federation');
+  const table = await script('./federation.ts', quick ? ['--quick'] : []);
+  sections.push(['## federation: server-to-server messages and bytes per presence change', '', table]);
+}
+
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 const body = [targetsSection(measured), ...sections].map((s) => s.join('\n')).join('\n\n');
 console.log(body);
 console.error(`bench: done in ${seconds} s`);
+if (compareRef !== undefined && theirs !== undefined) {
+  // A comparison is a reading, not a result: bench/results.md stays as it was.
+  console.log(`\n${comparisonTable(compareRef, theirs, body)}`);
+  process.exit(0);
+}
 
 const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
 const dirty = git('status', '--porcelain', '--', 'packages') === '' ? '' : ' plus uncommitted changes';
@@ -119,9 +150,21 @@ const revision = `commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${di
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load} at start`;
 const reproduce = ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
 // The opt-in scenarios alone keep their own file, so the main figures are not overwritten.
-const resultsFile = wanted.every((s) => optIn.includes(s)) ? './results-cluster.md' : './results.md';
+const resultsFile = wanted.every((s) => optIn.includes(s))
+  ? `./results-${wanted.length === 1 ? wanted[0] : 'cluster'}.md`
+  : './results.md';
+const resultsUrl = new URL(resultsFile, import.meta.url);
+// Some scenarios only: merge them into the file instead of dropping the others' figures.
+const partial = resultsFile === './results.md' && !known.every((s) => wanted.includes(s));
+const previous = partial ? await readFile(resultsUrl, 'utf8').catch(() => '') : '';
+if (partial && previous !== '') {
+  const stamp = `Measured alone (\`${reproduce}\`) at ${new Date().toISOString()} of ${revision}, load average ${load} at start.`;
+  const parts = [targetsSection(measured), ...sections].map((s) => s.join('\n'));
+  await writeFile(resultsUrl, mergeResults(previous, parts, stamp));
+  process.exit(0);
+}
 await writeFile(
-  new URL(resultsFile, import.meta.url),
+  resultsUrl,
   `# Bench results
 
 Latest run: ${new Date().toISOString()} of ${revision}, on ${machine}; took ${seconds} s.

@@ -16,7 +16,7 @@ export const TIERS = [
   ['.'],
   ['http', 'gateway'],
   ['transport', 'routing'],
-  ['apps', 'moderation', 'chat', 'live', 'presence', 'rooms', 'identity'],
+  ['apps', 'federation', 'moderation', 'chat', 'live', 'presence', 'rooms', 'identity'],
   ['broker', 'store'],
   ['ops'],
   ['shared'],
@@ -26,6 +26,7 @@ export const TIERS = [
 export const SIDEWAYS = {
   moderation: ['chat', 'live', 'rooms', 'identity'],
   apps: ['presence', 'identity'],
+  federation: ['presence', 'chat', 'rooms', 'identity'],
   chat: ['rooms', 'identity'],
   live: ['rooms', 'identity'],
   presence: ['chat', 'rooms', 'identity'],

@@ -283,8 +283,38 @@ export class PresenceClient {
    * @example
    * const { seq } = await client.sendChat('lobby', 'hello **world**');
    */
-  sendChat(room: string, text: string, options: { nonce?: string } = {}): Promise<ResultOf<'chat.send'>> {
-    return this.request('chat.send', { room, text, nonce: options.nonce ?? randomNonce() });
+  sendChat(
+    room: string,
+    text: string,
+    options: { nonce?: string; replyTo?: number; mentions?: string[]; file?: string } = {},
+  ): Promise<ResultOf<'chat.send'>> {
+    const { nonce, ...extras } = options;
+    return this.request('chat.send', { room, text, nonce: nonce ?? randomNonce(), ...extras });
+  }
+
+  /**
+   * Add (`on`, the default) or take back a reaction to the message at `seq`.
+   *
+   * @example
+   * await client.react('lobby', 12, '👍');
+   * await client.react('lobby', 12, '👍', false);
+   */
+  react(room: string, seq: number, emoji: string, on = true): Promise<ResultOf<'chat.react'>> {
+    return this.request('chat.react', { room, seq, emoji, on });
+  }
+
+  /**
+   * Full-text search of your named rooms (or one of them), newest first; pass `next` as `offset`
+   * for the next page.
+   *
+   * @example
+   * const { messages, next } = await client.search('pineapple', { room: 'lobby' });
+   */
+  search(
+    query: string,
+    options: { room?: string; offset?: number; limit?: number } = {},
+  ): Promise<ResultOf<'chat.search'>> {
+    return this.request('chat.search', { query, ...options });
   }
 
   /**

@@ -14,3 +14,4 @@ export { PresenceClientError, PresenceRequestError, type ClientErrorCode } from 
 export type { ClientTransport, TransportFactory } from './transport.js';
 export { webSocketTransport } from './websocket-transport.js';
 export { LineDecoder } from './line-decoder.js';
+export { uploadFile, downloadFile, applyReactionEvent, UploadError, type UploadOptions } from './files.js';

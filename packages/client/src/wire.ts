@@ -25,6 +25,7 @@ export const ROOM_EVENT_TYPES: Record<RoomEventType, true> = {
   'room.updated': true,
   'message.edited': true,
   'message.deleted': true,
+  reaction: true,
 };
 /** Names the server must not be able to emit through the transient-event path. */
 export const LIFECYCLE_EVENTS = new Set<string>([
@@ -64,6 +65,10 @@ export const REPEATABLE = new Set<ClientRequestType>([
   'rooms.mine',
   'rooms.directory',
   'chat.send',
+  // Setting a reaction or a level to what it already is changes nothing; search only reads.
+  'chat.react',
+  'chat.search',
+  'room.notify',
 ]);
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

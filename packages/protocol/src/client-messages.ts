@@ -3,6 +3,12 @@ import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { presenceRequestSchemas } from './presence.js';
+import { federationRequestSchemas } from './federation.js';
+import { chatSendExtras } from './message-extras.js';
+import { reactionRequestSchemas } from './reactions.js';
+import { notificationRequestSchemas } from './notifications.js';
+import { searchRequestSchemas } from './search.js';
+import { roomLifeRequestSchemas } from './room-life.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -88,6 +94,7 @@ export const requestSchemas = {
     text: z.string().min(1).max(HARD_LIMITS.textLength),
     /** Idempotency key: a resend with the same nonce is acknowledged once, not stored twice. */
     nonce: z.string().min(1).max(HARD_LIMITS.nonceLength).optional(),
+    ...chatSendExtras,
   }),
   'chat.edit': request('chat.edit', {
     room: roomId,
@@ -98,7 +105,12 @@ export const requestSchemas = {
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
   ...presenceRequestSchemas,
+  ...reactionRequestSchemas,
+  ...notificationRequestSchemas,
+  ...searchRequestSchemas,
+  ...roomLifeRequestSchemas,
   ...moderationRequestSchemas,
+  ...federationRequestSchemas,
 } as const;
 
 /** Messages a client sends that are not requests (no id, no reply). */

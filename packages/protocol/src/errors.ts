@@ -109,11 +109,22 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'The server failed unexpectedly; the request had no effect.',
   },
+  FILE_TOO_LARGE: { closes: false, wsClose: 4413, text: 'The file is larger than the server accepts.' },
+  FILE_NOT_FOUND: {
+    closes: false,
+    wsClose: 4404,
+    text: 'No such file, or it is not yours to attach or read.',
+  },
   APP_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such app (or its secret is wrong).' },
   CURSOR_EXPIRED: {
     closes: false,
     wsClose: 4410,
     text: 'The cursor is older than the updates kept; start again without it.',
+  },
+  SERVER_UNAVAILABLE: {
+    closes: false,
+    wsClose: 4502,
+    text: "The user's server could not be reached, or does not federate with this one.",
   },
 } as const satisfies Record<string, { closes: boolean; wsClose: number; text: string }>;
 

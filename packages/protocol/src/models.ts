@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { displayName, epoch, roomId, seq, timestamp, userId } from './ids.js';
+import { emoji, messageExtras } from './message-extras.js';
 
 export const roomRole = z.enum(['owner', 'admin', 'member', 'guest']);
 export type RoomRole = z.infer<typeof roomRole>;
@@ -69,6 +70,7 @@ export const messageEvent = roomEventBase.extend({
   edited: timestamp.optional(),
   /** True once deleted: text and html are then empty. */
   deleted: z.boolean().optional(),
+  ...messageExtras,
 });
 export const memberJoinedEvent = roomEventBase.extend({
   type: z.literal('member.joined'),
@@ -108,6 +110,15 @@ export const messageDeletedEvent = roomEventBase.extend({
   target: seq.min(1),
 });
 
+/** A member added (`on`) or took back a reaction to the message `target`. */
+export const reactionEvent = roomEventBase.extend({
+  type: z.literal('reaction'),
+  by: userRef,
+  target: seq.min(1),
+  emoji,
+  on: z.boolean(),
+});
+
 /** Every event that goes into a room's log and carries a seq. */
 export const roomEvent = z.discriminatedUnion('type', [
   messageEvent,
@@ -117,6 +128,7 @@ export const roomEvent = z.discriminatedUnion('type', [
   roomUpdatedEvent,
   messageEditedEvent,
   messageDeletedEvent,
+  reactionEvent,
 ]);
 export type RoomEvent = z.infer<typeof roomEvent>;
 export type RoomEventType = RoomEvent['type'];

@@ -4,7 +4,12 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
 import { appEventSchemas } from './apps.js';
+import { federationResultSchemas } from './federation.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
+import { reactionResultSchemas } from './reactions.js';
+import { notificationResultSchemas, notifyLevel } from './notifications.js';
+import { searchResultSchemas } from './search.js';
+import { roomLifeEventSchemas, roomLifeResultSchemas } from './room-life.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
@@ -72,6 +77,10 @@ export const myRoom = roomInfo.extend({
   role: roomRole,
   lastRead: seq,
   unread: z.number().int().nonnegative(),
+  /** Unread messages that mention you (counted apart from unread). */
+  mentions: z.number().int().nonnegative().optional(),
+  /** Your notification level here (absent: all). */
+  notify: notifyLevel.optional(),
 });
 
 /** The `result` of each request type's `ok` reply. `hello` answers with `welcome` instead. */
@@ -106,7 +115,12 @@ export const resultSchemas = {
   'chat.typing': z.object({}),
   ...liveResultSchemas,
   ...presenceResultSchemas,
+  ...reactionResultSchemas,
+  ...notificationResultSchemas,
+  ...searchResultSchemas,
+  ...roomLifeResultSchemas,
   ...moderationResultSchemas,
+  ...federationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
 
 export type ResultType = keyof typeof resultSchemas;
@@ -163,6 +177,7 @@ export const transientEventSchemas = {
   ping: pingEvent,
   ...liveEventSchemas,
   ...presenceEventSchemas,
+  ...roomLifeEventSchemas,
   ...moderationEventSchemas,
   ...appEventSchemas,
 } as const;
@@ -177,6 +192,7 @@ export const serverMessage = z.union([
   pingEvent,
   ...Object.values(liveEventSchemas),
   ...Object.values(presenceEventSchemas),
+  ...Object.values(roomLifeEventSchemas),
   ...Object.values(moderationEventSchemas),
   ...Object.values(appEventSchemas),
 ]);

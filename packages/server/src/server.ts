@@ -2,7 +2,7 @@ import type { RoomRole, UserRef } from '@presence/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessBroker } from './broker/in-process-broker.js';
 import { RedisBroker } from './broker/redis-broker.js';
@@ -42,6 +42,10 @@ import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomAdmin } from './rooms/room-admin.js';
 import { InviteService } from './rooms/invite-service.js';
 import { openStore } from './store/open-store.js';
+import { DirBlobStore } from './store/dir-blob-store.js';
+import { FileService } from './chat/file-service.js';
+import { ChatQueries } from './chat/chat-queries.js';
+import { RoomDeletion } from './chat/room-deletion.js';
 import type { Store } from './store/store.js';
 import { TransportHub } from './transport/transport-hub.js';
 import { LocalRoomOps, type RoomOps } from './routing/room-ops.js';
@@ -51,6 +55,7 @@ import { UserMergeRelay } from './routing/user-merge-relay.js';
 import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
 import { AppRuntime } from './apps/app-runtime.js';
+import { createFederation } from './federation/federation.js';
 
 export const VERSION = '0.1.0';
 
@@ -150,22 +155,77 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     gate: moderation,
   });
   const queries = new RoomQueries({ registry, store, broker, limits: config });
-  const chat = new ChatService({ registry, log: roomLog, store, broker, limits: config, gate: moderation });
+  // Files' bytes: a directory by default, the database when a cluster shares it (PostgreSQL).
+  const blobs =
+    config.blobStore === 'database' || (config.blobStore === 'auto' && store.kind === 'postgres')
+      ? store.blobs
+      : new DirBlobStore(join(config.dataDir, 'files'));
+  const files = new FileService({
+    store: store.chat,
+    blobs,
+    limits: config,
+    isMember: (roomId, userId) => ops.memberOf(roomId, userId),
+  });
+  const chat = new ChatService({
+    registry,
+    log: roomLog,
+    store,
+    broker,
+    limits: config,
+    gate: moderation,
+    files,
+  });
+  const chatQueries = new ChatQueries({ registry, store });
+  const deletion = new RoomDeletion({ registry, log: roomLog, store, files });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const live = new LiveService({ registry, log: roomLog, broker, options: config, gate: moderation });
   moderation.connect({ chat, live });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
-  const localOps = new LocalRoomOps({ registry, rooms, queries, chat, live, invites, recovery, moderation });
+  const localOps = new LocalRoomOps({
+    registry,
+    rooms,
+    queries,
+    chat,
+    live,
+    invites,
+    recovery,
+    moderation,
+    chatQueries,
+    deletion,
+    store,
+  });
   const fanout = new RoomFanout(broker, (n) => metrics.messagesOut.inc(n));
   // Presence: sessions are devices; visibility follows room co-membership (the registry's
   // membership observer) and contacts (every contact change passes through the wrapped store).
   // In a cluster every node runs the engine on every node's changes (cluster-presence.ts).
   const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
-  const presenceDeps = { options: config, contacts: store.social, sink: presenceDelivery, log };
+  // Federation (off by default): other servers' users are watched through it, and it is the
+  // presence engine's sink, so remote recipients take the same path as local ones.
+  const federation = config.federation
+    ? createFederation({
+        config,
+        secret: config.serverSecret ? secret : undefined,
+        local: presenceDelivery,
+        log,
+        listRooms: () => queries.directory('', 100),
+      })
+    : null;
+  const presenceDeps = {
+    options: config,
+    contacts: store.social,
+    sink: federation?.presence ?? presenceDelivery,
+    remote: federation?.presence,
+    log,
+  };
   const presence = nodes
     ? new ClusterPresence({ ...presenceDeps, broker, instanceId })
     : new PresenceService(presenceDeps);
   registry.observeMembership(presence.visibility);
+  federation?.presence.attach({
+    viewOf: (u) => presence.viewOf(u),
+    prepare: (u) => presence.prepare(u),
+    canSee: (viewer, target) => presence.visibility.canSee(viewer, target),
+  });
   // Hidden looks offline in rooms too: member lists and member.presence follow presence's flag.
   registry.seeHidden((userId) => presence.isHidden(userId));
   presence.onHiddenChange((userId) => {
@@ -192,7 +252,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const external = ExternalTokens.enabled(config)
     ? new ExternalTokens(config, (err) => log.warn({ err }, 'external token keys unavailable'))
     : null;
-  const identity = new IdentityService({ tokens, accounts: store.accounts, external, domain: config.domain });
+  const identity = new IdentityService({
+    tokens,
+    accounts: store.accounts,
+    external,
+    domain: config.domain,
+    remote: federation?.assertions,
+  });
   const accounts = new AccountService({
     accounts: store.accounts,
     identity,
@@ -247,7 +313,9 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     social,
     accounts: store.accounts,
     users: userChannel,
+    remote: federation?.contacts,
   });
+  federation?.contacts.attach(contacts);
   const dms = new DmService({
     social: store.social,
     // The state others see (hidden → offline), so gating never reveals a hidden user.
@@ -274,8 +342,17 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       queries,
       invites,
       social: { contacts, dms },
-      presence: { presence, delivery: presenceDelivery, tokens: deviceTokens, log },
+      presence: {
+        presence,
+        delivery: presenceDelivery,
+        tokens: deviceTokens,
+        log,
+        remote: federation?.presence,
+      },
       maxRoomsPerSession: config.maxRoomsPerSession,
+      assertions: federation?.assertions ?? null,
+      federatedDirectory: federation?.directory ?? null,
+      chatQueries,
     }),
     sessions,
     limits: config,
@@ -310,6 +387,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       version: VERSION,
     },
     presence: { presence, tokens: deviceTokens, log },
+    files: {
+      files,
+      authenticate: async (token) => (await identity.authenticate(token))?.user.id ?? null,
+      log,
+    },
     apps: {
       apps: apps.service,
       notifications: apps.notifications,
@@ -319,6 +401,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       options: config,
       log,
     },
+    federation: federation ? { ...federation.routes, log } : null,
     health: () => ({
       version: VERSION,
       storeKind: store.kind,
@@ -359,6 +442,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         mergeRelay?.close();
         presence.close();
         await apps.close();
+        federation?.close();
         await http.close();
         await cluster?.close();
         await broker.close();

@@ -9,7 +9,7 @@ import type {
 import type { LiveSignalEvent } from './call/live-roster.ts';
 import { Emitter } from './emitter.ts';
 import { PresenceStore } from './presence-store.ts';
-import { RoomStore } from './room-store.ts';
+import { RoomStore, type PendingMessage } from './room-store.ts';
 import { createClient, errorCode, errorText, type ChatClient, type ConnState } from './sdk.ts';
 import { savedAccount, savedName, savedToken, saveName, saveToken, type SavedAccount } from './storage.ts';
 
@@ -39,6 +39,10 @@ export interface AppEvents extends Record<string, unknown> {
   identity: void;
   /** The browser's network went away (false) or came back (true). */
   network: boolean;
+  /** Every room-log event, after the room's store had it (notifications listen here). */
+  roomEvent: RoomEvent;
+  /** A room this tab was in was deleted by its owner. */
+  roomDeleted: { room: string; by: string };
 }
 
 /**
@@ -276,6 +280,13 @@ export class App extends Emitter<AppEvents> {
     client.on('live.signal', (event) => {
       if (mine()) this.emit('liveSignal', event);
     });
+    client.on('room.deleted', (event) => {
+      if (!mine()) return;
+      this.rooms.delete(event.room);
+      this.localUnread.delete(event.room);
+      this.scheduleMyRooms(0);
+      this.emit('roomDeleted', { room: event.room, by: event.by.name });
+    });
     client.on('resync', ({ room }) => {
       if (mine()) void this.rooms.get(room)?.join();
     });
@@ -313,6 +324,7 @@ export class App extends Emitter<AppEvents> {
       else this.localUnread.set(event.room, (this.localUnread.get(event.room) ?? 0) + 1);
       this.emit('myRooms', undefined);
     }
+    this.emit('roomEvent', event);
   }
 
   /** "My rooms": persistent rooms from the server, then the other rooms joined in this tab. */
@@ -373,10 +385,11 @@ export class App extends Emitter<AppEvents> {
    * Without a connection (or when asked to slow down) it waits and goes again by itself with the
    * same nonce, so the server stores it once; a refusal leaves it there as failed, to retry.
    */
-  send(room: string, text: string): void {
+  send(room: string, text: string, extras?: PendingMessage['extras']): void {
     const store = this.room(room);
     const nonce = randomNonce();
     store.addPending({
+      ...(extras ? { extras } : {}),
       nonce,
       text,
       ts: Date.now(),
@@ -426,7 +439,7 @@ export class App extends Emitter<AppEvents> {
     });
     try {
       const client = await this.connected();
-      await client.sendChat(store.id, message.text, { nonce });
+      await client.sendChat(store.id, message.text, { nonce, ...message.extras });
     } catch (err) {
       const code = errorCode(err);
       if (code !== undefined && RETRYABLE.has(code)) {

@@ -3,11 +3,14 @@ import { watchAccount } from './account.ts';
 import { App } from './app.ts';
 import { Router } from './router.ts';
 import { mountApp } from './views/shell.tsx';
+import { notifierOf } from './notifier.ts';
 
 const app = new App();
 const router = new Router();
 const root = document.getElementById('app');
 if (root) mountApp(app, router, root);
+// Tab title and favicon counts, sound and desktop notifications for rooms not on screen.
+notifierOf(app);
 
 // Logged in or out (here or in another tab): show the current page again as the new user.
 watchAccount(app);

@@ -63,6 +63,8 @@ export interface PendingMessage {
   state: 'sending' | 'waiting' | 'failed';
   /** Why it failed, in words (`failed` only). */
   error: string | null;
+  /** The reply, mentions and file it goes with. */
+  extras?: { replyTo?: number; mentions?: string[]; file?: string };
 }
 
 const HISTORY_PAGE = 50;
@@ -145,6 +147,7 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
     const change = this.timeline.applySnapshot(result.room.epoch, result.recent, {
       kind: 'join',
       hasMoreBefore: first ? first.seq > 1 : result.room.seq > 0,
+      currentReactions: result.room.persistent,
     });
     if (this.timeline.size === 0 && result.recent.length === 0) {
       this.timeline.oldestLoaded = result.room.seq + 1;
@@ -171,6 +174,7 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
       const change = this.timeline.applySnapshot(epoch, result.events, {
         kind: 'history',
         hasMoreBefore: result.more && result.events.length > 0,
+        currentReactions: this.info?.persistent === true,
       });
       this.emit('timeline', change);
     } catch (err) {

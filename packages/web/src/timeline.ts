@@ -1,4 +1,5 @@
-import type { RoomEvent, UserRef } from '@presence/protocol';
+import type { FileRef, ReplyRef, RoomEvent, UserRef } from '@presence/protocol';
+import { applyReactionEvent } from '@presence/client';
 
 /**
  * A room's timeline as the UI shows it: messages and small notices, keyed and ordered by seq.
@@ -26,6 +27,11 @@ export interface TimelineMessage {
   nonce?: string;
   edited?: number;
   deleted: boolean;
+  reply?: ReplyRef;
+  mentions?: string[];
+  /** emoji → user ids, kept current by `reaction` events. */
+  reactions?: Record<string, string[]>;
+  file?: FileRef;
   /** Who deleted it, when this tab saw the deletion happen (a moderator when not the author). */
   deletedBy?: string;
 }
@@ -120,7 +126,7 @@ export class Timeline {
   applySnapshot(
     epoch: string,
     events: readonly RoomEvent[],
-    opts: { kind: 'join' | 'history'; hasMoreBefore: boolean },
+    opts: { kind: 'join' | 'history'; hasMoreBefore: boolean; currentReactions?: boolean },
   ): TimelineChange {
     const change: TimelineChange = { reset: false, added: [], updated: [] };
     const sorted = [...events].sort((a, b) => a.seq - b.seq);
@@ -140,6 +146,11 @@ export class Timeline {
       if (event.type === 'message.edited' || event.type === 'message.deleted') {
         const target = this.recordEdit(event);
         if (target !== null && !change.added.includes(target)) change.updated.push(target);
+        continue;
+      }
+      if (event.type === 'reaction') {
+        // Named rooms' messages carry their current reactions: replaying older events would undo later ones.
+        if (opts.currentReactions !== true && this.applyReaction(event)) change.updated.push(event.target);
         continue;
       }
       if (this.items.has(event.seq)) continue;
@@ -176,6 +187,10 @@ export class Timeline {
       if (target !== null) change.updated.push(target);
       return change;
     }
+    if (event.type === 'reaction') {
+      if (this.applyReaction(event)) change.updated.push(event.target);
+      return change;
+    }
     if (this.items.has(event.seq)) return change;
     const item = this.toItem(event);
     if (!item) return change;
@@ -198,9 +213,17 @@ export class Timeline {
       };
       if (event.nonce !== undefined) msg.nonce = event.nonce;
       if (event.edited !== undefined) msg.edited = event.edited;
+      if (!event.deleted) {
+        if (event.reply) msg.reply = event.reply;
+        if (event.mentions) msg.mentions = event.mentions;
+        if (event.reactions) msg.reactions = event.reactions;
+        if (event.file) msg.file = event.file;
+      }
       return msg;
     }
-    if (event.type === 'message.edited' || event.type === 'message.deleted') return null;
+    if (event.type === 'message.edited' || event.type === 'message.deleted' || event.type === 'reaction') {
+      return null;
+    }
     const text = this.noticeText(event);
     return text === null ? null : { kind: 'notice', seq: event.seq, ts: event.ts, text };
   }
@@ -225,6 +248,17 @@ export class Timeline {
     return target?.kind === 'message' && this.overlayLiveEdit(target) ? target.seq : null;
   }
 
+  /** Apply a reaction to its message if loaded; true when the message changed. */
+  private applyReaction(event: Extract<RoomEvent, { type: 'reaction' }>): boolean {
+    const target = this.items.get(event.target);
+    if (target?.kind !== 'message' || target.deleted) return false;
+    const next = applyReactionEvent(target.reactions, event);
+    if (next === target.reactions) return false;
+    if (next) target.reactions = next;
+    else delete target.reactions;
+    return true;
+  }
+
   private overlayLiveEdit(msg: TimelineMessage): boolean {
     const edit = this.liveEdits.get(msg.seq);
     if (!edit || msg.deleted) return false;
@@ -233,6 +267,10 @@ export class Timeline {
       msg.deletedBy = edit.by;
       msg.text = '';
       msg.html = '';
+      delete msg.reply;
+      delete msg.reactions;
+      delete msg.file;
+      delete msg.mentions;
       return true;
     }
     if (msg.text === edit.text && msg.html === edit.html && msg.edited !== undefined) return false;

@@ -1,4 +1,13 @@
-import { PresenceError, type RoomEvent, type UserRef } from '@presence/protocol';
+import {
+  CHAT_LIMITS,
+  PresenceError,
+  type FileRef,
+  type ReplyRef,
+  type RoomEvent,
+  type UserRef,
+} from '@presence/protocol';
+import type { FileService } from './file-service.js';
+import { messageFromWindow } from './window-message.js';
 import type { Broker } from '../broker/broker.js';
 import type { Room } from '../rooms/room.js';
 import type { Actor } from '../shared/actor.js';
@@ -13,6 +22,19 @@ import { checkMessageText } from './message-text.js';
 export interface ChatLimits {
   maxTextLength: number;
   typingThrottleMs: number;
+}
+
+/** What a message may carry besides text (chat.send's optional fields). */
+export interface SendExtras {
+  replyTo?: number | undefined;
+  mentions?: string[] | undefined;
+  file?: string | undefined;
+}
+
+/** The first `n` code points of a text (a reply's quote). */
+function snippet(text: string, n: number): string {
+  const points = Array.from(text);
+  return points.length <= n ? text : `${points.slice(0, n).join('')}…`;
 }
 
 export interface SendResult {
@@ -37,6 +59,8 @@ export class ChatService {
     store: Store;
     broker: Broker;
     limits: ChatLimits;
+    /** Attaching and deleting files; without it, chat.send refuses files (FILE_NOT_FOUND). */
+    files?: FileService;
     /** Chat mutes and slow mode (moderation/); default: none. */
     gate?: ModerationGate;
   }) {
@@ -45,8 +69,11 @@ export class ChatService {
     this.#store = deps.store;
     this.#broker = deps.broker;
     this.#limits = deps.limits;
+    this.#files = deps.files;
     this.#gate = deps.gate ?? OPEN_GATE;
   }
+
+  readonly #files: FileService | undefined;
 
   #checkLength(text: string): void {
     checkMessageText(text, this.#limits.maxTextLength);
@@ -56,7 +83,13 @@ export class ChatService {
    * Render once, sequence, store (persistent rooms, before the ack), fan out. A nonce already
    * accepted from this sender is answered with the original seq and nothing new happens.
    */
-  async send(actor: Actor, roomId: string, text: string, nonce?: string): Promise<SendResult> {
+  async send(
+    actor: Actor,
+    roomId: string,
+    text: string,
+    nonce?: string,
+    extras: SendExtras = {},
+  ): Promise<SendResult> {
     this.#checkLength(text);
     const room = await this.#registry.require(roomId);
     const role = requireMember(room, actor).role;
@@ -67,6 +100,25 @@ export class ChatService {
         const seen = await this.#findNonce(room, actor.user.id, nonce);
         if (seen) return { epoch: room.epoch, seq: seen.seq, ts: seen.ts, duplicate: true };
       }
+      let reply: ReplyRef | undefined;
+      if (extras.replyTo !== undefined) {
+        const quoted = await this.#message(room, extras.replyTo);
+        reply = {
+          seq: quoted.seq,
+          from: quoted.from.id,
+          name: quoted.from.name,
+          text: snippet(quoted.text, CHAT_LIMITS.replySnippet),
+        };
+      }
+      // Mentions are ids of members (not names in the text): others are dropped, and so is oneself.
+      const mentions = [...new Set(extras.mentions ?? [])].filter(
+        (id) => id !== actor.user.id && room.members.has(id),
+      );
+      let file: FileRef | undefined;
+      if (extras.file !== undefined) {
+        if (!this.#files) throw new PresenceError('FILE_NOT_FOUND', 'This server takes no files.');
+        file = await this.#files.attachable(actor, room.id, extras.file);
+      }
       // After the nonce: a resend of an accepted message is not a second message.
       await this.#gate.beforeSend(room, actor, role);
       const event = await this.#log.append(room, {
@@ -75,7 +127,11 @@ export class ChatService {
         text,
         html,
         ...(nonce !== undefined ? { nonce } : {}),
+        ...(reply ? { reply } : {}),
+        ...(mentions.length > 0 ? { mentions } : {}),
+        ...(file ? { file } : {}),
       });
+      if (file && this.#files) await this.#files.attached(file.id, event.seq);
       if (nonce !== undefined) room.rememberNonce(actor.user.id, nonce, event.seq, event.ts);
       // Sending ends typing: clients need not spend a frame (and a rate token) on the stop.
       if (room.typingAt.delete(actor.user.id)) {
@@ -152,6 +208,9 @@ export class ChatService {
       const own = target.from.id === actor.user.id;
       authorize('chat.delete', { role: member.role, room, own });
       const event = await this.#log.append(room, { type: 'message.deleted', by: actor.user, target: seq });
+      // The file goes with its message (after the delete is in the log: a failure here leaves an
+      // unreachable blob, never a message pointing at nothing).
+      if (target.file && this.#files) await this.#files.remove(target.file.id);
       if (!own) {
         await this.#gate.record(room, {
           action: 'message.delete',
@@ -161,6 +220,38 @@ export class ChatService {
         });
       }
       return { seq: event.seq };
+    });
+  }
+
+  /** Add or take back one's reaction to a message; nothing is logged when nothing changes. */
+  async react(
+    actor: Actor,
+    roomId: string,
+    seq: number,
+    emoji: string,
+    on: boolean,
+  ): Promise<{ seq: number; changed: boolean }> {
+    const room = await this.#registry.require(roomId);
+    authorize('chat.react', { role: requireMember(room, actor).role, room });
+    return room.queue.run(async () => {
+      const target = await this.#message(room, seq);
+      const users = target.reactions?.[emoji] ?? [];
+      if (users.includes(actor.user.id) === on) return { seq: room.seq, changed: false };
+      const kinds = Object.keys(target.reactions ?? {}).length;
+      if (on && users.length === 0 && kinds >= CHAT_LIMITS.reactionsPerMessage) {
+        throw new PresenceError(
+          'LIMIT_EXCEEDED',
+          `A message takes at most ${CHAT_LIMITS.reactionsPerMessage} different reactions.`,
+        );
+      }
+      const event = await this.#log.append(room, {
+        type: 'reaction',
+        by: actor.user,
+        target: seq,
+        emoji,
+        on,
+      });
+      return { seq: event.seq, changed: true };
     });
   }
 
@@ -175,18 +266,8 @@ export class ChatService {
     if (room.persistent) {
       event = await this.#store.getEvent(room.id, seq);
     } else {
-      const entries = (await this.#broker.since(room.id, room.epoch, seq - 1)) ?? [];
-      const entry = entries[0];
-      if (entry && entry.seq === seq) event = JSON.parse(entry.json) as RoomEvent;
-      // The window keeps events as they happened: look for a later delete of this message.
-      for (const e of entries) {
-        if (
-          e.json.startsWith('{"type":"message.deleted"') &&
-          (JSON.parse(e.json) as { target: number }).target === seq
-        ) {
-          event = undefined;
-        }
-      }
+      // The window keeps events as they happened: later edits, deletes and reactions are applied.
+      event = messageFromWindow((await this.#broker.since(room.id, room.epoch, seq - 1)) ?? [], seq);
     }
     if (!event || event.type !== 'message' || event.deleted) {
       throw new PresenceError('MESSAGE_NOT_FOUND', `No message with seq ${seq} in this room.`);

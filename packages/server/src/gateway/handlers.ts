@@ -1,4 +1,11 @@
-import { PresenceError, type RequestOf, type ResultOf, type RequestType } from '@presence/protocol';
+import {
+  PresenceError,
+  type RequestOf,
+  type ResultOf,
+  type RequestType,
+  type UserRef,
+  type FederatedRooms,
+} from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
 import type { Session } from './session.js';
@@ -7,6 +14,7 @@ import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-han
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
 import { inviteInvalid, type InviteService } from '../rooms/invite-service.js';
 import { createInviteHandlers } from './invite-handlers.js';
+import type { ChatQueries } from '../chat/chat-queries.js';
 import { createModerationHandlers } from './moderation-handlers.js';
 
 export interface HandlerContext {
@@ -32,8 +40,14 @@ export interface HandlerDeps {
   invites: Pick<InviteService, 'roomOf'>;
   /** Contacts and direct messages. */
   social: SocialDeps;
+  /** Search (not about one room: it runs here, on the store). */
+  chatQueries: Pick<ChatQueries, 'search'>;
   /** Presence states, subscriptions and device tokens. */
   presence: Omit<PresenceHandlerDeps, 'dms'>;
+  /** Federation: vouching for this server's users on another one; null when federation is off. */
+  assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
+  /** Federation: the public rooms of the federated servers; null when federation is off. */
+  federatedDirectory: { list(query: string): Promise<FederatedRooms[]> } | null;
 }
 
 /**
@@ -77,6 +91,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),
+    'federation.assertion': async ({ session }, r) => {
+      if (!deps.assertions) throw new PresenceError('FORBIDDEN', 'Federation is off on this server.');
+      return deps.assertions.issue(session.user, r.server);
+    },
+    'federation.directory': async (_ctx, r) => ({
+      servers: deps.federatedDirectory ? await deps.federatedDirectory.list(r.query ?? '') : [],
+    }),
     'room.create': (ctx, r) =>
       enter(ctx, null, () =>
         ops.create(ctx.session.actor, { name: r.name, topic: r.topic, visibility: r.visibility }),
@@ -118,7 +139,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'room.read': (ctx, r) => ops.markRead(r.room, ctx.session.actor, r.seq),
     'rooms.mine': async (ctx) => ({ rooms: await queries.mine(ctx.session.actor) }),
     'rooms.directory': async (_ctx, r) => ({ rooms: await queries.directory(r.query ?? '', r.limit) }),
-    'chat.send': (ctx, r) => ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce),
+    'chat.send': (ctx, r) =>
+      ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce, {
+        replyTo: r.replyTo,
+        mentions: r.mentions,
+        file: r.file,
+      }),
+    'chat.react': (ctx, r) => ops.chatReact(r.room, ctx.session.actor, r.seq, r.emoji, r.on),
+    'chat.search': (ctx, r) =>
+      deps.chatQueries.search(ctx.session.actor, r.query, { room: r.room, offset: r.offset, limit: r.limit }),
+    'room.notify': (ctx, r) => ops.notify(r.room, ctx.session.actor, r.level),
+    'room.delete': async (ctx, r) => {
+      await ops.deleteRoom(r.room, ctx.session.actor);
+      return {};
+    },
     'chat.edit': (ctx, r) => ops.chatEdit(r.room, ctx.session.actor, r.seq, r.text),
     'chat.delete': (ctx, r) => ops.chatDelete(r.room, ctx.session.actor, r.seq),
     'room.remove': async (ctx, r) => {

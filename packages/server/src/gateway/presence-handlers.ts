@@ -17,11 +17,13 @@ export interface PresenceHandlerDeps {
   /** Kept direct messages go out when the user's state starts accepting them. */
   dms: Pick<DmService, 'deliverKeptOnChange'>;
   log: Pick<Logger, 'warn'>;
+  /** Federation: a subscriber's users on other servers are asked for (first watch). */
+  remote?: { watch(viewer: string, userIds: readonly string[]): void } | undefined;
 }
 
 /** Presence. (Contacts and direct messages are in social-handlers.ts.) */
 export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers, PresenceRequestType> {
-  const { presence, delivery, tokens, dms, log } = deps;
+  const { presence, delivery, tokens, dms, log, remote } = deps;
   return {
     'presence.set': async ({ session, afterReply }, r) => {
       // The session keeps its device facts too, for whoever looks at a session.
@@ -58,6 +60,10 @@ export function createPresenceHandlers(deps: PresenceHandlerDeps): Pick<Handlers
       // events are held until the reply is out, so none overtakes it. Again: a fresh snapshot.
       delivery.subscribe(session);
       afterReply(() => delivery.release(session));
+      remote?.watch(
+        session.user.id,
+        users.map((u) => u.user),
+      );
       return { presence: users };
     },
     'presence.unsubscribe': async ({ session }) => {

@@ -6,6 +6,8 @@ import { MAX_HELD, SessionRooms, type FanoutMembership } from './session-rooms.j
 
 /** Room events are serialized with `type` first (RoomLog), so a prefix finds the rare member.left. */
 const MEMBER_LEFT = '{"type":"member.left"';
+/** The transient event that ends a deleted room for everyone in it. */
+const ROOM_DELETED = '{"type":"room.deleted"';
 
 /**
  * The user a frame removes from its room, or null. A broadcast hands the same frame to every session
@@ -223,6 +225,7 @@ export class Session {
       // Checked here, in delivery order after holds and de-duplication, not when the event was
       // published: a join that overtook the removal has already moved lastSeq past it.
       if (removedUser(out.frame) === this.#user.id) this.#onRemoved(out.room);
+      else if (out.frame.seq === null && out.frame.json.startsWith(ROOM_DELETED)) this.#onRemoved(out.room);
       return sent;
     }
     if (out.path === 'presence' && this.#presenceHeld) {

@@ -122,7 +122,11 @@ export async function registerAppRoutes(app: FastifyInstance, deps: AppRouteDeps
     async function person(req: FastifyRequest) {
       const who = await identity.authenticate(bearer(req));
       if (!who) throw new PresenceError('UNAUTHORIZED');
-      return who;
+      // A user of another server grants apps on their own server, which holds their presence.
+      if (who.kind === 'remote') {
+        throw new PresenceError('FORBIDDEN', 'Users of other servers manage app access on their own server.');
+      }
+      return { ...who, kind: who.kind };
     }
 
     /** Who manages apps: a developer (their own apps) or a service key (null: every app). */

@@ -13,6 +13,8 @@ import { registerInviteRoutes, type InviteRouteDeps } from './invite-routes.js';
 import { registerPresenceRoutes, type PresenceRouteDeps } from './presence-routes.js';
 import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
+import { registerFederationRoutes, type FederationRouteDeps } from './federation-routes.js';
+import { registerFileRoutes, type FileRouteDeps } from './file-routes.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
@@ -45,7 +47,11 @@ export interface HttpDeps {
   invites: InviteRouteDeps;
   service: ServiceRouteDeps;
   presence: PresenceRouteDeps;
+  /** Uploads and downloads of files in rooms. */
+  files?: FileRouteDeps;
   apps: AppRouteDeps;
+  /** Server-to-server endpoints; null when federation is off. */
+  federation: FederationRouteDeps | null;
   health: () => Record<string, unknown>;
 }
 
@@ -191,7 +197,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerInviteRoutes(app, deps.invites);
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
+  if (deps.files) await registerFileRoutes(app, deps.files);
   await registerAppRoutes(app, deps.apps);
+  if (deps.federation) await registerFederationRoutes(app, deps.federation);
 
   const index = join(deps.webDir, 'index.html');
   if (existsSync(index)) {

@@ -8,7 +8,8 @@ import type { SessionTokens, VerifiedSessionToken } from './session-tokens.js';
 export interface Identity {
   /** Name and avatar: from the token for guests, from the store for everyone else. */
   user: UserRef;
-  kind: 'guest' | StoredUser['kind'];
+  /** `remote`: a user of another server, vouched for by it (federation). */
+  kind: 'guest' | 'remote' | StoredUser['kind'];
   /** The session a Presence token was issued for; null for an external token. */
   sessionId: string | null;
   /** The stored user's token_version, carried by the tokens issued to them; null for guests. */
@@ -30,6 +31,16 @@ export function userRefOf(user: StoredUser): UserRef {
 }
 
 /**
+ * Users of other servers (federation): an assertion their home server signed opens a session here;
+ * the session tokens this server then issues them are its own, and resume like a guest's.
+ */
+export interface RemoteIdentities {
+  isRemote(userId: string): boolean;
+  looksLike(token: string): boolean;
+  verify(token: string): Promise<UserRef | null>;
+}
+
+/**
  * Turns a token from a client into an identity: a Presence session token (guests are taken at
  * their word; stored users must still exist, have the token's version and not have logged it
  * out) or, failing that, a token from the host's account system (the user is created or refreshed
@@ -40,13 +51,16 @@ export class IdentityService {
   readonly #accounts: AccountStore;
   readonly #external: ExternalTokens | null;
   readonly #domain: string;
+  readonly #remote: RemoteIdentities | undefined;
 
   constructor(deps: {
     tokens: SessionTokens;
     accounts: AccountStore;
     external: ExternalTokens | null;
     domain: string;
+    remote?: RemoteIdentities | undefined;
   }) {
+    this.#remote = deps.remote;
     this.#tokens = deps.tokens;
     this.#accounts = deps.accounts;
     this.#external = deps.external;
@@ -54,6 +68,10 @@ export class IdentityService {
   }
 
   async authenticate(token: string): Promise<Identity | null> {
+    if (this.#remote?.looksLike(token)) {
+      const user = await this.#remote.verify(token);
+      return user ? { user, kind: 'remote', sessionId: null, tokenVersion: null } : null;
+    }
     const claims = await this.#tokens.verify(token);
     if (claims) return this.#fromSessionToken(claims);
     const external = this.#external ? await this.#external.verify(token) : null;
@@ -74,6 +92,11 @@ export class IdentityService {
     if (isGuestId(claims.userId)) {
       const user: UserRef = { id: claims.userId, name: claims.name, avatar: avatarUrl(claims.userId) };
       return { user, kind: 'guest', sessionId: claims.sessionId, tokenVersion: null };
+    }
+    if (this.#remote?.isRemote(claims.userId)) {
+      // Only this server signs its session tokens: it issued this one after verifying an assertion.
+      const user: UserRef = { id: claims.userId, name: claims.name, avatar: avatarUrl(claims.userId) };
+      return { user, kind: 'remote', sessionId: claims.sessionId, tokenVersion: null };
     }
     const { jti, tokenVersion } = claims;
     if (jti === undefined || tokenVersion === undefined) return null;

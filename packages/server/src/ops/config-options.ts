@@ -215,6 +215,18 @@ export const OPTIONS = [
     'Longest chat message in characters (MESSAGE_TOO_LONG).',
   ),
   option(
+    'maxUploadBytes',
+    positiveInt.max(1024 * 1024 * 1024),
+    10 * 1024 * 1024,
+    'Largest file upload in bytes (FILE_TOO_LARGE, HTTP 413).',
+  ),
+  option(
+    'blobStore',
+    z.enum(['auto', 'dir', 'database']),
+    'auto',
+    "Where uploaded files' bytes go: dir (dataDir/files), database (the store's file_blobs table, shared by a cluster), auto = database with PostgreSQL, else dir.",
+  ),
+  option(
     'rateLimitPerSecond',
     positiveInt,
     20,
@@ -422,6 +434,72 @@ export const OPTIONS = [
     urlList.pipe(z.array(z.string().refine(isAddressOrRange, 'an IP address or CIDR range'))),
     [],
     'Addresses or CIDR ranges allowed to read /metrics, comma-separated (e.g. 127.0.0.1,10.0.0.0/8); others get 403. Empty = any.',
+  ),
+  option(
+    'federation',
+    bool,
+    false,
+    'Federate with other Presence servers (signed server-to-server requests; see docs/federation.md).',
+  ),
+  option(
+    'federationAllow',
+    urlList.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'a domain'))),
+    [],
+    'Domains this server federates with, comma-separated; empty = any domain not denied.',
+  ),
+  option(
+    'federationDeny',
+    urlList.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'a domain'))),
+    [],
+    'Domains refused for federation (both ways), comma-separated; wins over federationAllow.',
+  ),
+  option(
+    'federationPeers',
+    urlList.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:-]+=https?:\/\/\S+$/, 'domain=url'))),
+    [],
+    'Static peer map, comma-separated domain=url (e.g. b.test=http://127.0.0.1:7890); other domains are discovered at https://DOMAIN/.well-known/presence/server.',
+  ),
+  option(
+    'federationPublicUrl',
+    z.string().regex(/^(https?:\/\/\S+)?$/, 'an http(s) URL'),
+    '',
+    'Base URL other servers reach this one at (published at /.well-known/presence/server); empty = the URL the request came in on.',
+  ),
+  option(
+    'federationBatchMs',
+    z.coerce.number().int().min(1).max(60_000),
+    15_000,
+    'Presence changes for one peer server are held this long and sent as one request (10000-60000 in production; lower only for tests).',
+  ),
+  option(
+    'federationPeerTimeoutMs',
+    z.coerce.number().int().min(50),
+    60_000,
+    'Short watchdog per peer: reset by any request or reply from it; on expiry a reminder and re-subscribe go out, and a peer that does not answer shows its users unknown.',
+  ),
+  option(
+    'federationPeerResyncMs',
+    z.coerce.number().int().min(100),
+    3_600_000,
+    'Long watchdog per peer (staggered by up to ±25%): on expiry the full state of watched users is asked for again.',
+  ),
+  option(
+    'federationRequestTimeoutMs',
+    z.coerce.number().int().min(50),
+    10_000,
+    'A server-to-server request not answered within this is failed.',
+  ),
+  option(
+    'federationDirectoryRefreshMs',
+    z.coerce.number().int().min(100),
+    300_000,
+    "How often the peers' public room lists are fetched again (they are cached in between).",
+  ),
+  option(
+    'federationMaxSkewMs',
+    z.coerce.number().int().min(1_000),
+    300_000,
+    'Signed requests older or newer than this are refused; nonces are remembered this long (replay guard).',
   ),
 ] as const;
 

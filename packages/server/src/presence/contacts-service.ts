@@ -18,10 +18,30 @@ export interface UserChannel {
   send(userId: string, message: object | string, exceptSession?: string): Promise<number>;
 }
 
+/** An answer to a contact request, as the target's home server gives it. */
+export interface RemoteRequestResult {
+  status: 'pending' | 'accepted';
+  /** The target as their server names them. */
+  user: UserRef;
+}
+
+/**
+ * Contacts on other servers (federation). Each side stores the relation in its own store, with
+ * the same rows a local pair has; these calls keep the other side in step. Blocks never cross.
+ */
+export interface RemoteContacts {
+  isRemote(userId: string): boolean;
+  /** Ask `to`'s server; rejects with USER_NOT_FOUND or SERVER_UNAVAILABLE. */
+  request(from: UserRef, to: string, message: string | null): Promise<RemoteRequestResult>;
+  /** Tell `to`'s server (best effort; the caller's side has already changed). */
+  notify(op: 'accept' | 'deny' | 'cancel' | 'remove', from: UserRef, to: string): void;
+}
+
 export interface ContactsDeps {
   social: SocialStore;
   accounts: Pick<AccountStore, 'getUser'>;
   users: UserChannel;
+  remote?: RemoteContacts | undefined;
   now?: () => number;
 }
 
@@ -45,12 +65,14 @@ export class ContactsService {
   readonly #social: SocialStore;
   readonly #accounts: Pick<AccountStore, 'getUser'>;
   readonly #users: UserChannel;
+  readonly #remote: RemoteContacts | undefined;
   readonly #now: () => number;
 
   constructor(deps: ContactsDeps) {
     this.#social = deps.social;
     this.#accounts = deps.accounts;
     this.#users = deps.users;
+    this.#remote = deps.remote;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -93,6 +115,7 @@ export class ContactsService {
   async request(actor: Actor, target: string, message: string | null): Promise<ResultOf<'contacts.request'>> {
     const me = this.#member(actor);
     this.#notSelf(me, target);
+    if (this.#remote?.isRemote(target)) return this.#requestRemote(actor, target, message);
     const account = isGuestId(target) ? undefined : await this.#accounts.getUser(target);
     if (!account) throw new PresenceError('USER_NOT_FOUND', 'No user with an account has that id.');
     if (await this.#social.isBlocked(me, target)) {
@@ -106,6 +129,66 @@ export class ContactsService {
     return { status };
   }
 
+  /**
+   * A request to a user of another server: their server applies its rules (account, blocks,
+   * auto-accept) and answers; then this side records the same relation.
+   */
+  async #requestRemote(
+    actor: Actor,
+    target: string,
+    message: string | null,
+  ): Promise<ResultOf<'contacts.request'>> {
+    const remote = this.#remote as RemoteContacts;
+    if (await this.#social.isBlocked(actor.user.id, target)) {
+      throw new PresenceError('FORBIDDEN', 'You blocked this user; unblock them first.');
+    }
+    const answer = await remote.request(actor.user, target, message);
+    const status = await this.#social.requestContact(actor.user, answer.user, message, this.#now());
+    if (status === 'accepted' || answer.status === 'accepted') {
+      // Their server auto-accepted (they had asked us): record it here too.
+      if (status !== 'accepted') await this.#social.acceptContact(target, actor.user.id, this.#now());
+      return { status: 'accepted' };
+    }
+    return { status };
+  }
+
+  /**
+   * A contact operation from another server (already verified to come from `from`'s server),
+   * applied with the same rules as a local one. Returns what a request's sender is told.
+   */
+  async receiveRemote(
+    op: 'request' | 'accept' | 'deny' | 'cancel' | 'remove',
+    from: UserRef,
+    to: string,
+    message: string | null,
+  ): Promise<RemoteRequestResult | null> {
+    const account = isGuestId(to) ? undefined : await this.#accounts.getUser(to);
+    if (!account) throw new PresenceError('USER_NOT_FOUND', 'No user with an account has that id.');
+    const now = this.#now();
+    const blocked = await this.#social.isBlocked(to, from.id);
+    switch (op) {
+      case 'request': {
+        const status = await this.#social.requestContact(from, userRefOf(account), message, now);
+        // As locally: a blocked requester hears `pending` like anyone; only the event is spared.
+        if (!blocked) this.#tell(to, status === 'accepted' ? 'accepted' : 'request', from, message);
+        return { status, user: userRefOf(account) };
+      }
+      case 'accept':
+        if (!blocked && (await this.#social.acceptContact(from.id, to, now)))
+          this.#tell(to, 'accepted', from);
+        return null;
+      case 'deny':
+        if (await this.#social.deletePending(to, from.id)) this.#tell(to, 'denied', from);
+        return null;
+      case 'cancel':
+        if ((await this.#social.deletePending(from.id, to)) && !blocked) this.#tell(to, 'cancelled', from);
+        return null;
+      case 'remove':
+        if (await this.#social.removeContact(to, from.id)) this.#tell(to, 'removed', from);
+        return null;
+    }
+  }
+
   async accept(actor: Actor, requester: string): Promise<void> {
     const me = this.#member(actor);
     // A request from someone the caller blocked is invisible to them, so it cannot be accepted.
@@ -114,18 +197,26 @@ export class ContactsService {
       (await this.#social.acceptContact(me, requester, this.#now()));
     if (!ok) throw new PresenceError('USER_NOT_FOUND', 'No pending request from this user.');
     this.#tell(requester, 'accepted', actor.user);
+    if (this.#remote?.isRemote(requester)) this.#remote.notify('accept', actor.user, requester);
   }
 
   /** Refuse a request. Denying one that is not there (any more) succeeds, so retries are safe. */
   async deny(actor: Actor, requester: string): Promise<void> {
     const me = this.#member(actor);
-    if (await this.#social.deletePending(requester, me)) this.#tell(requester, 'denied', actor.user);
+    if (await this.#social.deletePending(requester, me)) {
+      this.#tell(requester, 'denied', actor.user);
+      if (this.#remote?.isRemote(requester)) this.#remote.notify('deny', actor.user, requester);
+    }
   }
 
   /** Withdraw one's own request. Idempotent like deny. */
   async cancel(actor: Actor, target: string): Promise<void> {
     const me = this.#member(actor);
     if (!(await this.#social.deletePending(me, target))) return;
+    if (this.#remote?.isRemote(target)) {
+      this.#remote.notify('cancel', actor.user, target);
+      return;
+    }
     // The target never saw a request from someone they blocked; its withdrawal stays unseen too.
     if (!(await this.#social.isBlocked(target, me))) this.#tell(target, 'cancelled', actor.user);
   }
@@ -133,7 +224,10 @@ export class ContactsService {
   /** End a contact both ways. Idempotent like deny. */
   async remove(actor: Actor, other: string): Promise<void> {
     const me = this.#member(actor);
-    if (await this.#social.removeContact(me, other)) this.#tell(other, 'removed', actor.user);
+    if (await this.#social.removeContact(me, other)) {
+      this.#tell(other, 'removed', actor.user);
+      if (this.#remote?.isRemote(other)) this.#remote.notify('remove', actor.user, other);
+    }
   }
 
   async setGroups(actor: Actor, contact: string, groups: string[]): Promise<void> {
@@ -158,7 +252,11 @@ export class ContactsService {
   async block(actor: Actor, other: string): Promise<void> {
     const me = this.#member(actor);
     this.#notSelf(me, other);
-    if (await this.#social.block(me, other, this.#now())) this.#tell(other, 'removed', actor.user);
+    if (await this.#social.block(me, other, this.#now())) {
+      this.#tell(other, 'removed', actor.user);
+      // Their server hears a removal, never a block.
+      if (this.#remote?.isRemote(other)) this.#remote.notify('remove', actor.user, other);
+    }
   }
 
   async unblock(actor: Actor, other: string): Promise<void> {
@@ -189,6 +287,9 @@ export class ContactsService {
   /** The caller's id, if they may have contacts at all. */
   #member(actor: Actor): string {
     if (isGuestId(actor.user.id)) throw guestsHaveNoContacts();
+    if (this.#remote?.isRemote(actor.user.id)) {
+      throw new PresenceError('FORBIDDEN', 'Your contacts are kept by your own server; manage them there.');
+    }
     return actor.user.id;
   }
 

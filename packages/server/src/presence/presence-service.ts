@@ -25,6 +25,16 @@ export interface PresenceSink {
   deliver(userIds: readonly string[], json: string): void;
 }
 
+/**
+ * Users of other servers (federation): they have no devices here, what is shown of them is what
+ * their home server last said. Absent when federation is off.
+ */
+export interface RemoteViews {
+  isRemote(userId: string): boolean;
+  /** Their presence as last heard; `unknown` until their server says (or when it went silent). */
+  viewOf(userId: string): UserPresence;
+}
+
 /** What a device may change with presence.set (or a socketless report). */
 export interface DevicePatch {
   state?: DeviceState | undefined;
@@ -108,6 +118,7 @@ export class PresenceService {
   readonly #socketless = new Set<Device>();
   readonly #options: PresenceOptions;
   readonly #sink: PresenceSink;
+  readonly #remote: RemoteViews | undefined;
   readonly #log: Logger | undefined;
   readonly #now: () => number;
   readonly #sweep: NodeJS.Timeout;
@@ -123,11 +134,13 @@ export class PresenceService {
     options: PresenceOptions;
     contacts: ContactSource;
     sink: PresenceSink;
+    remote?: RemoteViews | undefined;
     log?: Logger;
     now?: () => number;
   }) {
     this.#options = deps.options;
     this.#sink = deps.sink;
+    this.#remote = deps.remote;
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
     this.visibility = new PresenceVisibility({
@@ -379,6 +392,10 @@ export class PresenceService {
 
   #views(userId: string): { own: UserPresence; others: UserPresence } {
     const user = this.#users.get(userId);
+    if (!user && this.#remote?.isRemote(userId)) {
+      const view = this.#remote.viewOf(userId);
+      return { own: view, others: view };
+    }
     if (!user) {
       const off = offlineView(userId, this.#remembered.get(userId)?.lastActive ?? null);
       return { own: off, others: off };
@@ -514,7 +531,11 @@ export class PresenceService {
       if (user) return self ? user.ownJson : user.othersJson;
       let json = offline.get(userId);
       if (json === undefined) {
-        json = JSON.stringify(offlineView(userId, this.#remembered.get(userId)?.lastActive ?? null));
+        json = JSON.stringify(
+          this.#remote?.isRemote(userId)
+            ? this.#remote.viewOf(userId)
+            : offlineView(userId, this.#remembered.get(userId)?.lastActive ?? null),
+        );
         offline.set(userId, json);
       }
       return json;

@@ -24,6 +24,9 @@ export type RoomAction =
   | 'invite.create'
   | 'invite.list'
   | 'invite.revoke'
+  | 'chat.react'
+  | 'room.notify'
+  | 'room.delete'
   | 'mod.kick'
   | 'mod.ban'
   | 'mod.unban'
@@ -93,6 +96,10 @@ const MEMBER_RULES: Record<Exclude<RoomAction, 'room.join'>, Rule> = {
   'room.read': anyMember,
   'chat.send': anyMember,
   'chat.typing': anyMember,
+  'chat.react': anyMember,
+  'room.notify': anyMember,
+  // Deleting a room takes everyone's history with it: its owner only.
+  'room.delete': (role) => role === 'owner' || 'Only the room’s owner deletes it.',
   // Guests may edit and delete what they wrote; nobody edits someone else's words.
   'chat.edit': (_role, ctx) => ctx.own === true || 'Only the author edits a message.',
   'chat.delete': (role, ctx) =>

@@ -85,6 +85,8 @@ export class RoomQueries {
       role: r.role,
       lastRead: r.lastRead,
       unread: r.unread,
+      mentions: r.mentions,
+      notify: r.notify,
     }));
   }
 

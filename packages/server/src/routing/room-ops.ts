@@ -1,15 +1,20 @@
+import { PresenceError } from '@presence/protocol';
 import type {
   ModerationRequestType,
   RequestOf,
   LiveMedia,
   LiveParticipant,
   LiveSignal,
+  NotifyLevel,
   RoomInfo,
   RoomPosition,
   Visibility,
 } from '@presence/protocol';
 import type { RoomRegistry } from '../rooms/room-registry.js';
-import type { ChatService } from '../chat/chat-service.js';
+import type { ChatService, SendExtras } from '../chat/chat-service.js';
+import type { ChatQueries } from '../chat/chat-queries.js';
+import type { RoomDeletion } from '../chat/room-deletion.js';
+import type { Store } from '../store/store.js';
 import type { LiveService } from '../live/live-service.js';
 import type { InviteOptions, InviteService } from '../rooms/invite-service.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
@@ -35,9 +40,16 @@ export class LocalRoomOps {
   readonly #invites: InviteService;
   readonly #recovery: RoomRecoveryService;
   readonly #registry: RoomRegistry;
+  readonly #chatQueries: ChatQueries | undefined;
+  readonly #deletion: RoomDeletion | undefined;
+  readonly #store: Store | undefined;
   readonly #moderation: ModerationService;
 
   constructor(deps: {
+    /** Notification levels; room deletion; the store, for membership of rooms not loaded. */
+    chatQueries?: ChatQueries;
+    deletion?: RoomDeletion;
+    store?: Store;
     registry: RoomRegistry;
     rooms: RoomService;
     queries: RoomQueries;
@@ -54,6 +66,9 @@ export class LocalRoomOps {
     this.#invites = deps.invites;
     this.#recovery = deps.recovery;
     this.#registry = deps.registry;
+    this.#chatQueries = deps.chatQueries;
+    this.#deletion = deps.deletion;
+    this.#store = deps.store;
     this.#moderation = deps.moderation;
   }
 
@@ -155,8 +170,29 @@ export class LocalRoomOps {
     return this.#queries.markRead(actor, roomId, seq);
   }
 
-  chatSend(roomId: string, actor: Actor, text: string, nonce?: string) {
-    return this.#chat.send(actor, roomId, text, nonce);
+  chatSend(roomId: string, actor: Actor, text: string, nonce?: string, extras?: SendExtras) {
+    return this.#chat.send(actor, roomId, text, nonce, extras);
+  }
+
+  chatReact(roomId: string, actor: Actor, seq: number, emoji: string, on: boolean) {
+    return this.#chat.react(actor, roomId, seq, emoji, on);
+  }
+
+  notify(roomId: string, actor: Actor, level: NotifyLevel): Promise<{ level: NotifyLevel }> {
+    if (!this.#chatQueries) throw new PresenceError('NOT_IMPLEMENTED');
+    return this.#chatQueries.notify(actor, roomId, level);
+  }
+
+  deleteRoom(roomId: string, actor: Actor): Promise<void> {
+    if (!this.#deletion) throw new PresenceError('NOT_IMPLEMENTED');
+    return this.#deletion.delete(actor, roomId);
+  }
+
+  /** Whether the user is a member of the room (loaded or stored), for file access. */
+  async memberOf(roomId: string, userId: string): Promise<boolean> {
+    const loaded = this.#registry.loaded(roomId);
+    if (loaded) return loaded.members.has(userId);
+    return (await this.#store?.getMember(roomId, userId)) !== undefined;
   }
 
   chatEdit(roomId: string, actor: Actor, seq: number, text: string) {
@@ -249,6 +285,10 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'chatEdit',
   'chatDelete',
   'chatTyping',
+  'chatReact',
+  'notify',
+  'deleteRoom',
+  'memberOf',
   'inviteCreate',
   'inviteList',
   'inviteRevoke',

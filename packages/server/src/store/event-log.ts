@@ -3,6 +3,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './kysely-schema.js';
 import { eventRow, toEvent, toNum } from './rows.js';
 import { SeqConflictError } from './store.js';
+import { indexEvent } from './chat-index.js';
+import { applyReaction } from '../shared/reaction-map.js';
 import type { EventPage } from './store.js';
 
 /**
@@ -34,7 +36,8 @@ export async function appendInTransaction(trx: Transaction<Database>, event: Roo
   }
   // The primary key (room_id, seq) backs the check above should rows and last_seq ever disagree.
   await trx.insertInto('room_events').values(eventRow(event)).execute();
-  if (event.type === 'message.edited' || event.type === 'message.deleted') {
+  await indexEvent(trx, event);
+  if (event.type === 'message.edited' || event.type === 'message.deleted' || event.type === 'reaction') {
     await applyMessageEffect(trx, event);
   } else if (event.type === 'room.updated') {
     await trx
@@ -66,7 +69,10 @@ export async function insertLog(trx: Transaction<Database>, log: RoomEvent[]): P
       .execute();
   }
   for (const e of log) {
-    if (e.type === 'message.edited' || e.type === 'message.deleted') await applyMessageEffect(trx, e);
+    await indexEvent(trx, e);
+    if (e.type === 'message.edited' || e.type === 'message.deleted' || e.type === 'reaction') {
+      await applyMessageEffect(trx, e);
+    }
   }
 }
 
@@ -97,7 +103,7 @@ export async function readPage(
  */
 async function applyMessageEffect(
   trx: Transaction<Database>,
-  e: Extract<RoomEvent, { type: 'message.edited' | 'message.deleted' }>,
+  e: Extract<RoomEvent, { type: 'message.edited' | 'message.deleted' | 'reaction' }>,
 ): Promise<void> {
   const row = await trx
     .selectFrom('room_events')
@@ -109,10 +115,19 @@ async function applyMessageEffect(
   if (!row) return;
   const target = toEvent(row.payload);
   if (target.type !== 'message' || target.deleted === true) return;
-  const next =
-    e.type === 'message.edited'
-      ? { ...target, text: e.text, html: e.html, edited: e.ts }
-      : { ...target, text: '', html: '', deleted: true };
+  let next: typeof target;
+  if (e.type === 'reaction') {
+    const reactions = applyReaction(target.reactions, e.by.id, e.emoji, e.on);
+    if (reactions === target.reactions) return;
+    const { reactions: _old, ...rest } = target;
+    next = reactions ? { ...rest, reactions } : rest;
+  } else if (e.type === 'message.edited') {
+    next = { ...target, text: e.text, html: e.html, edited: e.ts };
+  } else {
+    // A deleted message keeps no trace of what it said: no quote, reactions or file either.
+    const { reply: _r, reactions: _x, file: _f, mentions: _m, ...rest } = target;
+    next = { ...rest, text: '', html: '', deleted: true };
+  }
   await trx
     .updateTable('room_events')
     .set({ payload: JSON.stringify(next), deleted: next.deleted === true ? 1 : 0 })

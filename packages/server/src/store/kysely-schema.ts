@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { AppTables } from './kysely-app-schema.js';
 
 /**
@@ -127,6 +127,53 @@ export interface DeviceTokensTable {
   created_at: Int8;
 }
 
+export interface FilesTable {
+  id: string;
+  room_id: string;
+  uploader_id: string;
+  name: string;
+  type: string;
+  size: Int8;
+  width: number | null;
+  height: number | null;
+  /** The message the file is attached to; null until attached. */
+  seq: Int8 | null;
+  created_at: Int8;
+}
+
+export interface FileBlobsTable {
+  id: string;
+  data: Buffer | Uint8Array;
+}
+
+export interface MessageMentionsTable {
+  room_id: string;
+  seq: Int8;
+  user_id: string;
+}
+
+export interface MemberSettingsTable {
+  room_id: string;
+  user_id: string;
+  /** 'all', 'mentions' or 'none'. */
+  notify: string;
+}
+
+/** SQLite's FTS5 table (rowid order is insertion order). */
+export interface MessageFtsTable {
+  rowid: Generated<number>;
+  body: string;
+  room_id: string;
+  seq: number;
+}
+
+/** PostgreSQL's search table; tsv is generated from body. */
+export interface MessageSearchTable {
+  room_id: string;
+  seq: Int8;
+  body: string;
+}
+
 export interface RoomBansTable {
   id: string;
   room_id: string;
@@ -190,6 +237,12 @@ export interface Database extends AppTables {
   blocks: BlocksTable;
   offline_messages: OfflineMessagesTable;
   device_tokens: DeviceTokensTable;
+  files: FilesTable;
+  file_blobs: FileBlobsTable;
+  message_mentions: MessageMentionsTable;
+  member_settings: MemberSettingsTable;
+  message_fts: MessageFtsTable;
+  message_search: MessageSearchTable;
   room_bans: RoomBansTable;
   room_moderation: RoomModerationTable;
   room_audit: RoomAuditTable;

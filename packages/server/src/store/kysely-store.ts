@@ -20,6 +20,11 @@ import { kyselyServiceKeyStore } from './kysely-service-key-store.js';
 import { kyselyInviteStore } from './kysely-invite-store.js';
 import type { AdminQueries } from './admin-queries.js';
 import { kyselyAdminQueries } from './kysely-admin-queries.js';
+import type { ChatStore } from './chat-store.js';
+import { kyselyChatStore } from './kysely-chat-store.js';
+import type { BlobStore } from './blob-store.js';
+import { KyselyBlobStore } from './kysely-blob-store.js';
+import type { NotifyLevel } from './chat-types.js';
 import type { AppStore } from './app-store.js';
 import { kyselyAppStore } from './kysely-app-store.js';
 
@@ -45,6 +50,8 @@ export class KyselyStore implements Store {
   readonly invites: InviteStore;
   readonly social: SocialStore;
   readonly admin: AdminQueries;
+  readonly chat: ChatStore;
+  readonly blobs: BlobStore;
   readonly moderation: ModerationStore;
   readonly apps: AppStore;
 
@@ -59,6 +66,8 @@ export class KyselyStore implements Store {
     this.invites = kyselyInviteStore(db, run);
     this.social = kyselySocialStore(db, run);
     this.admin = kyselyAdminQueries(db, run);
+    this.chat = kyselyChatStore(db, run);
+    this.blobs = new KyselyBlobStore(db, run);
     this.moderation = kyselyModerationStore(db, run);
     this.apps = kyselyAppStore(db, run, options.kind);
   }
@@ -238,6 +247,23 @@ export class KyselyStore implements Store {
             .whereRef('e.seq', '>', 'm.last_read')
             .as('unread'),
           eb
+            .selectFrom('message_mentions as mm')
+            .innerJoin('room_events as me', (j) =>
+              j.onRef('me.room_id', '=', 'mm.room_id').onRef('me.seq', '=', 'mm.seq'),
+            )
+            .select(eb.fn.countAll().as('n'))
+            .whereRef('mm.room_id', '=', 'm.room_id')
+            .whereRef('mm.user_id', '=', 'm.user_id')
+            .where('me.deleted', '=', 0)
+            .whereRef('mm.seq', '>', 'm.last_read')
+            .as('mentions'),
+          eb
+            .selectFrom('member_settings as ms')
+            .select('ms.notify')
+            .whereRef('ms.room_id', '=', 'm.room_id')
+            .whereRef('ms.user_id', '=', 'm.user_id')
+            .as('notify'),
+          eb
             .selectFrom('room_members as mm')
             .select(eb.fn.countAll().as('n'))
             .whereRef('mm.room_id', '=', 'm.room_id')
@@ -252,6 +278,8 @@ export class KyselyStore implements Store {
         role: r.role as RoomRole,
         lastRead: toNum(r.last_read),
         unread: toNum(r.unread),
+        mentions: toNum(r.mentions),
+        notify: (r.notify ?? 'all') as NotifyLevel,
         memberCount: toNum(r.member_count),
       }));
     });

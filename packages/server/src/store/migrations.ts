@@ -346,6 +346,68 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_chat': {
+    async up(db: Kysely<unknown>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      // Uploaded files; seq is the message they are attached to (null until attached). No foreign
+      // key on room_id: unnamed rooms have files too and no row in rooms.
+      await db.schema
+        .createTable('files')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('uploader_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('seq', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('files_room_idx').ifNotExists().on('files').column('room_id').execute();
+      // The bytes, for the database blob store (a cluster's shared store); the directory store
+      // leaves this table empty.
+      await db.schema
+        .createTable('file_blobs')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('data', postgres ? sql`bytea` : 'blob', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('message_mentions')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_mentions_pk', ['room_id', 'user_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('member_settings')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('notify', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('member_settings_pk', ['room_id', 'user_id'])
+        .execute();
+      // Full-text search: FTS5 on SQLite (compiled into better-sqlite3), a tsvector with a GIN
+      // index on PostgreSQL. The 'simple' configuration does not stem: chat mixes languages.
+      if (postgres) {
+        await sql`create table if not exists message_search (
+          room_id text not null references rooms(id) on delete cascade,
+          seq bigint not null,
+          body text not null,
+          tsv tsvector generated always as (to_tsvector('simple', body)) stored,
+          primary key (room_id, seq))`.execute(db);
+        await sql`create index if not exists message_search_tsv_idx on message_search using gin (tsv)`.execute(
+          db,
+        );
+      } else {
+        await sql`create virtual table if not exists message_fts using fts5(
+          body, room_id unindexed, seq unindexed, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

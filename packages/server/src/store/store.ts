@@ -4,6 +4,9 @@ import type { AccountStore, ServiceKeyStore } from './identity-store.js';
 import type { InviteStore } from './invite-store.js';
 import type { SocialStore } from './social-store.js';
 import type { AdminQueries } from './admin-queries.js';
+import type { ChatStore } from './chat-store.js';
+import type { BlobStore } from './blob-store.js';
+import type { NotifyLevel } from './chat-types.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { AppStore } from './app-store.js';
 
@@ -27,6 +30,10 @@ export interface Store {
   readonly social: SocialStore;
   /** Server-wide listings for operators and the service API. */
   readonly admin: AdminQueries;
+  /** Files' facts, notification levels, search, room deletion. */
+  readonly chat: ChatStore;
+  /** Uploaded files' bytes in the database (the blob store of a cluster). */
+  readonly blobs: BlobStore;
   /** Bans, moderation settings and audit logs. */
   readonly moderation: ModerationStore;
   /** Third-party apps: registrations, grants, the outbox of their presence updates. */
@@ -111,6 +118,9 @@ export interface UserRoom {
   lastRead: number;
   /** Messages (not deleted) with seq > lastRead. */
   unread: number;
+  /** Unread messages (not deleted) that mention the user. */
+  mentions: number;
+  notify: NotifyLevel;
   memberCount: number;
 }
 

@@ -208,6 +208,24 @@ const ROWS: Row[] = [
     request: async (fx) => ['chat.typing', { room: fx.room, typing: true }],
   },
   {
+    action: 'chat.react — someone else’s message',
+    expect: expect(OK, OK, OK, OK, NIR, H),
+    request: async (fx) => [
+      'chat.react',
+      { room: fx.room, seq: await seqOf(clients.target, fx.room, 'mine'), emoji: '👍', on: true },
+    ],
+  },
+  {
+    action: 'room.notify',
+    expect: expect(OK, OK, OK, OK, NIR, H),
+    request: async (fx) => ['room.notify', { room: fx.room, level: 'mentions' }],
+  },
+  {
+    action: 'room.delete',
+    expect: expect(OK, F, F, F, NIR, H),
+    request: async (fx) => ['room.delete', { room: fx.room }],
+  },
+  {
     action: 'invite.create',
     expect: expect(OK, OK, OK, F, NIR, H),
     request: async (fx) => ['invite.create', { room: fx.room, kind: 'single' }],

@@ -33,8 +33,8 @@ test('imports planted in a copy of the tree are reported, each with its rule', a
     // The lowest layer importing anything above it.
     await appendFile(join(dir, 'shared/actor.ts'), "\nimport '../ops/logger.js';\n");
     // A folder nobody placed on the map.
-    await mkdir(join(dir, 'plugins'));
-    await writeFile(join(dir, 'plugins/plugin.ts'), 'export const plugin = 1;\n');
+    await mkdir(join(dir, 'unmapped'));
+    await writeFile(join(dir, 'unmapped/app.ts'), 'export const app = 1;\n');
     // Not imports: a comment and a string mentioning one must not count.
     await appendFile(
       join(dir, 'broker/broker.ts'),
@@ -45,7 +45,7 @@ test('imports planted in a copy of the tree are reported, each with its rule', a
     assert.equal(r.status, 1, r.out);
     const lines = r.out.split('\n').filter((l) => l.startsWith('✗'));
     assert.deepEqual(lines.sort(), [
-      '✗ plugins/plugin.ts: plugins/ is not on the layer map',
+      '✗ unmapped/app.ts: unmapped/ is not on the layer map',
       '✗ rooms/room-log.ts → chat/markdown.js: rooms/ may not import chat/ (same tier; the map does not allow it)',
       '✗ rooms/room.ts → gateway/session.js: rooms/ may not import gateway/ (points up the layer map)',
       '✗ shared/actor.ts → ops/logger.js: shared/ may not import ops/ (points up the layer map)',

@@ -7,7 +7,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { App } from '../app.ts';
 import './apps.css';
-import { openAccountDialog } from '../components/account-dialogs.ts';
+import { openAccountDialog } from '../components/account-dialogs.tsx';
 import { storeVersion, track } from '../state/store-signal.ts';
 import { appsApi, tokenOf } from './apps-api.ts';
 

@@ -8,6 +8,7 @@ export async function copyText(text: string): Promise<boolean> {
   } catch {
     // Fall through to the legacy path.
   }
+  // The legacy path copies a selection: a throwaway textarea outside the component tree.
   const area = document.createElement('textarea');
   area.value = text;
   area.setAttribute('readonly', '');

@@ -3,7 +3,7 @@ import { isSignedIn } from '../account.ts';
 import type { App } from '../app.ts';
 import { ICONS } from '../ui/icons.ts';
 import { Icon } from '../ui/icon.tsx';
-import { openAccountDialog } from './account-dialogs.ts';
+import { openAccountDialog } from './account-dialogs.tsx';
 import './access.css';
 
 /**

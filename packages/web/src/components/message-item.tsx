@@ -4,6 +4,7 @@
  * grouping, day dividers and which row is being edited.
  */
 import { useSignal } from '@preact/signals';
+import { memo } from 'preact/compat';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { ICONS } from '../ui/icons.ts';
 import { clockTime, fullDate } from '../format.ts';
@@ -13,6 +14,8 @@ import { autoGrow } from '../ui/auto-grow.ts';
 import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { UserDot } from '../ui/presence-dot.tsx';
+import { Attachment, MessageTools, ReactionBar, ReplyQuote, type ExtraActions } from './message-extras.tsx';
+import { highlightMentions } from '../mentions.ts';
 
 const FLAG_ICON = 'M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1z|M4 22v-7';
 
@@ -25,6 +28,8 @@ export interface MessageActions {
   /** A pending message of ours that failed: send it again, or drop it. */
   resend(nonce: string): void;
   discard(nonce: string): void;
+  /** Replies, reactions, files (absent: the row shows none of their buttons). */
+  extras?: ExtraActions;
   /** Owners and admins may delete anyone's message. */
   canModerate?(): boolean;
   /** Report someone else's message to the room's admins. */
@@ -44,15 +49,26 @@ function Time({ ts, hidden = false }: { ts: number; hidden?: boolean }) {
   );
 }
 
-export function NoticeRow({ item, day }: { item: TimelineNotice; day: string | undefined }) {
+export const NoticeRow = memo(function NoticeRow({
+  item,
+  day,
+}: {
+  item: TimelineNotice;
+  day: string | undefined;
+}) {
   return (
     <li class="notice" data-testid="notice" data-seq={String(item.seq)} data-day={day}>
       <span class="notice__text">{item.text}</span> <Time ts={item.ts} />
     </li>
   );
-}
+});
 
-export function MessageRow({
+/**
+ * A message row. Rows only render again when what they show changed: the timeline edits its
+ * items in place, so what an edit or delete changes (`html`, `deleted`, `edited`) is passed as
+ * props of its own for `memo` to compare; a long timeline then costs one row per change.
+ */
+export const MessageRow = memo(function MessageRow({
   msg,
   own,
   cont,
@@ -62,12 +78,15 @@ export function MessageRow({
   actions,
 }: {
   msg: TimelineMessage;
+  html: string;
+  deleted: boolean;
+  edited: number | undefined;
   own: boolean;
   /** Grouped under the previous message's avatar. */
   cont: boolean;
   day: string | undefined;
   editing: boolean;
-  setEditing(editing: boolean): void;
+  setEditing(seq: number, editing: boolean): void;
   actions: MessageActions;
 }) {
   const cls = [
@@ -76,7 +95,9 @@ export function MessageRow({
     msg.deleted && 'msg--deleted',
     cont && 'msg--cont',
     editing && 'is-editing',
+    !own && !msg.deleted && msg.mentions?.includes(actions.me() ?? '') && 'msg--mention',
   ];
+  const extras = actions.extras;
   return (
     <li
       class={cls.filter(Boolean).join(' ')}
@@ -93,7 +114,7 @@ export function MessageRow({
       </div>
       <div class="msg__main">
         <div class="msg__meta">
-          <span class="msg__author">{msg.from.name}</span>
+          <span class="msg__author">{extras ? extras.label(msg.from) : msg.from.name}</span>
           <Time ts={msg.ts} />
           {msg.edited !== undefined && !msg.deleted && (
             <span class="msg__edited" title={`Edited ${fullDate(msg.edited)}`}>
@@ -101,8 +122,9 @@ export function MessageRow({
             </span>
           )}
         </div>
+        {msg.reply && extras && <ReplyQuote reply={msg.reply} jump={extras.jump} />}
         {editing ? (
-          <EditForm msg={msg} actions={actions} done={() => setEditing(false)} />
+          <EditForm msg={msg} actions={actions} done={() => setEditing(msg.seq, false)} />
         ) : msg.deleted ? (
           <div class="msg__text" data-testid="message-text">
             {msg.deletedBy !== undefined && msg.deletedBy !== msg.from.id ? (
@@ -116,9 +138,24 @@ export function MessageRow({
         ) : (
           // The server renders markdown and sanitizes the result (allowlisted tags, safe links
           // only): `html` is safe to insert. `text` is never inserted as HTML.
-          <div class="msg__text" data-testid="message-text" dangerouslySetInnerHTML={{ __html: msg.html }} />
+          // highlightMentions only wraps escaped `@name` text of mentioned members in a span.
+          <div
+            class="msg__text"
+            data-testid="message-text"
+            dangerouslySetInnerHTML={{
+              __html:
+                extras && msg.mentions
+                  ? highlightMentions(msg.html, msg.mentions, (id) =>
+                      extras.nameOf(id).replace(/ \([^)]*\)$/, ''),
+                    )
+                  : msg.html,
+            }}
+          />
         )}
+        {msg.file && extras && !msg.deleted && <Attachment file={msg.file} token={extras.token} />}
+        {extras && !msg.deleted && <ReactionBar msg={msg} me={actions.me()} actions={extras} />}
       </div>
+      {extras && !msg.deleted && !editing && <MessageTools msg={msg} me={actions.me()} actions={extras} />}
       {!own && !msg.deleted && (actions.report || actions.canModerate?.()) && (
         <div class="msg__actions">
           {actions.report && (
@@ -158,7 +195,7 @@ export function MessageRow({
             data-testid="edit-message"
             aria-label="Edit message"
             title="Edit"
-            onClick={() => setEditing(true)}
+            onClick={() => setEditing(msg.seq, true)}
           >
             <Icon paths={ICONS.edit} />
           </button>
@@ -178,7 +215,7 @@ export function MessageRow({
       )}
     </li>
   );
-}
+});
 
 /** The inline editor: Enter saves, Shift+Enter is a newline, Escape cancels. */
 function EditForm({ msg, actions, done }: { msg: TimelineMessage; actions: MessageActions; done(): void }) {

@@ -9,7 +9,7 @@
  * cannot do for a list that grows at both ends.
  */
 import { useSignal } from '@preact/signals';
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { dayKey, dayLabel } from '../format.ts';
 import type { RoomStore } from '../room-store.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
@@ -224,6 +224,9 @@ export function MessageList({
 
   const me = actions.me();
   const rows = [];
+  const setEditing = useCallback((seq: number, on: boolean) => {
+    editing.value = on ? seq : editing.value === seq ? null : editing.value;
+  }, []);
   let prev: TimelineItem | undefined;
   for (const seq of store.timeline.order) {
     const item = store.timeline.items.get(seq);
@@ -242,10 +245,11 @@ export function MessageList({
           own={item.from.id === me}
           cont={cont}
           day={day}
+          html={item.html}
+          deleted={item.deleted}
+          edited={item.edited}
           editing={editing.value === seq}
-          setEditing={(on) => {
-            editing.value = on ? seq : editing.value === seq ? null : editing.value;
-          }}
+          setEditing={setEditing}
           actions={actions}
         />,
       );

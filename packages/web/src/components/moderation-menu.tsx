@@ -8,7 +8,7 @@ import type { App } from '../app.ts';
 import type { RoomStore } from '../room-store.ts';
 import { errorText } from '../sdk.ts';
 import { openComponentModal } from '../ui/modal.tsx';
-import type { MenuItem } from './popup-menu.ts';
+import type { MenuItem } from './popup-menu.tsx';
 
 const RANK: Record<RoomRole, number> = { guest: 0, member: 1, admin: 2, owner: 3 };
 const KICK_ICON = 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4|M16 17l5-5-5-5|M21 12H9';

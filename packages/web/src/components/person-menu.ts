@@ -2,7 +2,7 @@
 import type { UserRef } from '@presence/protocol';
 import type { App } from '../app.ts';
 import { errorText } from '../sdk.ts';
-import { openPopupMenu, type MenuItem } from './popup-menu.ts';
+import { openPopupMenu, type MenuItem } from './popup-menu.tsx';
 
 const MESSAGE_ICON = 'M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z';
 const ADD_ICON =

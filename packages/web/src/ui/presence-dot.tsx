@@ -5,10 +5,7 @@ import type { PresenceStore } from '../presence-store.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
 import '../components/presence.css';
 
-/**
- * The coloured presence dot for a state the caller derived. It carries the same attributes as the
- * DOM-built dots (`components/presence-dot.ts`), whose repainter then writes the same values.
- */
+/** The coloured presence dot for a state the caller derived (the member list's rows). */
 export function PresenceDot({ user, state }: { user: string; state: PresenceState }) {
   return (
     <span

@@ -8,6 +8,7 @@ import { errorCode, errorText } from '../sdk.ts';
 import { Icon } from '../ui/icon.tsx';
 import { ICONS } from '../ui/icons.ts';
 import { NameForm } from './name-form.tsx';
+import { FederatedRooms } from '../components/federated-rooms.tsx';
 
 function doneText(rooms: readonly RoomInfo[], query: string): string {
   if (rooms.length > 0) return `${rooms.length} room${rooms.length === 1 ? '' : 's'}`;
@@ -24,9 +25,11 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
   const status = useSignal('');
   const search = useRef<HTMLInputElement>(null);
   const seq = useRef(0);
+  const shownQuery = useSignal(initialQuery.trim());
 
   const load = async (): Promise<void> => {
     const query = search.current?.value.trim() ?? '';
+    shownQuery.value = query;
     const mine = ++seq.current;
     status.value = 'Loading…';
     try {
@@ -136,6 +139,7 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
           </li>
         ))}
       </ul>
+      <FederatedRooms app={app} query={shownQuery.value} active={started.value} />
     </section>
   );
 }

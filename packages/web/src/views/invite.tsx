@@ -3,7 +3,7 @@ import type { InviteInvalidReason } from '@presence/protocol';
 import { useEffect, useRef } from 'preact/hooks';
 import { isSignedIn } from '../account.ts';
 import type { App } from '../app.ts';
-import { openAccountDialog } from '../components/account-dialogs.ts';
+import { openAccountDialog } from '../components/account-dialogs.tsx';
 import { fullDate, roomTitle } from '../format.ts';
 import {
   expiryText,

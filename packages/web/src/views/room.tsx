@@ -5,7 +5,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { App } from '../app.ts';
-import { callArea } from '../components/call-area.ts';
+import { CallArea, CallJoinButton, useCall } from '../components/call-area.tsx';
 import { copyText } from '../components/clipboard.ts';
 import { Composer } from '../components/composer.tsx';
 import { InviteButton } from '../components/invite-dialog.tsx';
@@ -15,7 +15,7 @@ import { openModerationDialog } from '../components/moderation-dialog.tsx';
 import { BannedCard, LobbyCard, PasswordCard } from '../components/room-access.tsx';
 import { MemberList } from '../components/member-list.tsx';
 import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
-import { openNameRoomDialog } from '../components/name-room-dialog.ts';
+import { openNameRoomDialog } from '../components/name-room-dialog.tsx';
 import { TypingIndicator } from '../components/typing-indicator.tsx';
 import { roomTitle, roomUrl } from '../format.ts';
 import type { RoomStore } from '../room-store.ts';
@@ -23,8 +23,14 @@ import { errorText } from '../sdk.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
 import { Icon } from '../ui/icon.tsx';
 import { ICONS } from '../ui/icons.ts';
-import { DomSlot } from '../ui/dom-slot.tsx';
 import { NameForm } from './name-form.tsx';
+import { NotifySettings, RoomLifeButtons, SearchPanel } from '../components/room-chat-tools.tsx';
+import type { ReplyTarget } from '../components/composer-extras.tsx';
+import type { ExtraActions } from '../components/message-extras.tsx';
+import { notifierOf } from '../notifier.ts';
+import { nameLabel } from '../names.ts';
+import { savedToken } from '../storage.ts';
+import { uploadFile } from '@presence/client';
 
 export function RoomView({ app, roomId }: { app: App; roomId: string }) {
   // With a name the room joins at once; without one (or after a logout) the person chooses first.
@@ -159,9 +165,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
   track(storeVersion(store, 'info'), storeVersion(store, 'members'));
   const url = roomUrl(location.origin, store.id);
   const me = (): string | null => app.userId;
-  // The call area is still DOM-built (components/call-area.ts): made once, placed with DomSlot.
-  const call = useMemo(() => callArea(app, store), [app, store]);
-  useEffect(() => () => call.destroy(), [call]);
+  const call = useCall(app, store);
   const list = useRef<MessageListHandle | null>(null);
   const copied = useSignal<'idle' | 'ok' | 'failed'>('idle');
   useEffect(() => {
@@ -188,8 +192,67 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [store]);
 
+  const replyTo = useSignal<ReplyTarget | null>(null);
+  const upload = useSignal<{ name: string; fraction: number } | null>(null);
+  const searching = useSignal(false);
+  useEffect(() => notifierOf(app).clear(store.id), [store, store.timeline.newest]);
+  /** Scroll to a loaded message and flash it; older ones are loaded first, a page at a time. */
+  const jump = async (seq: number): Promise<void> => {
+    for (let i = 0; i < 20; i++) {
+      const el = document.querySelector<HTMLElement>(`.room[data-room="${store.id}"] [data-seq="${seq}"]`);
+      if (el) {
+        el.scrollIntoView({ block: 'center' });
+        el.classList.add('is-flash');
+        window.setTimeout(() => el.classList.remove('is-flash'), 1500);
+        return;
+      }
+      if (!store.timeline.hasMoreBefore || store.timeline.oldestLoaded <= seq) break;
+      await store.loadOlder();
+    }
+    app.toast('That message is no longer available.', 'info');
+  };
+  const extras = useMemo<ExtraActions>(
+    () => ({
+      react: (msg, emoji, on) => {
+        void app
+          .connected()
+          .then((c) => c.react(store.id, msg.seq, emoji, on))
+          .catch((err: unknown) => app.toast(`Could not react: ${errorText(err)}`));
+      },
+      reply: (msg) => {
+        replyTo.value = { seq: msg.seq, name: msg.from.name, text: msg.text.slice(0, 200) };
+      },
+      jump: (seq) => void jump(seq),
+      nameOf: (id) => {
+        const m = store.members.get(id);
+        return m ? nameLabel(m, store.members.values()) : 'someone';
+      },
+      label: (user) => nameLabel(user, store.members.values()),
+      token: () => savedToken(),
+    }),
+    [app, store],
+  );
+  const attach = async (file: File): Promise<void> => {
+    const max = 1024 ** 3;
+    if (file.size > max) return;
+    upload.value = { name: file.name, fraction: 0 };
+    try {
+      const ref = await uploadFile(store.id, file, {
+        token: savedToken() ?? '',
+        onProgress: (fraction) => (upload.value = { name: file.name, fraction }),
+      });
+      list.current?.followBottom();
+      app.send(store.id, file.name, { file: ref.id });
+    } catch (err) {
+      app.toast(`Could not upload ${file.name}: ${errorText(err)}`);
+    } finally {
+      upload.value = null;
+    }
+  };
+
   const actions = useMemo(
     () => ({
+      extras,
       me,
       meUser: () => app.me,
       resend: (nonce: string) => app.resend(store.id, nonce),
@@ -222,7 +285,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
         }
       },
     }),
-    [app, store],
+    [app, store, extras],
   );
 
   // Anyone may name a temporary room; a named one only its owners and admins.
@@ -276,7 +339,7 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           </a>
         </div>
         <div class="room-header__actions">
-          <DomSlot el={call.headerButton} />
+          <CallJoinButton call={call} store={store} app={app} />
           <button
             type="button"
             class={`btn${copied.value === 'ok' ? ' is-done' : ''}`}
@@ -318,7 +381,31 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           </button>
         </div>
       </header>
-      <DomSlot el={call.el} />
+      <div class="room-toolbar">
+        <button
+          type="button"
+          class="btn btn--small"
+          data-testid="open-search"
+          aria-expanded={searching.value ? 'true' : 'false'}
+          title="Search messages"
+          onClick={() => (searching.value = !searching.value)}
+        >
+          <Icon paths={ICONS.search} />
+          <span class="btn__label">Search</span>
+        </button>
+        <NotifySettings app={app} roomId={store.id} />
+        <span class="room-toolbar__spacer" />
+        <RoomLifeButtons app={app} store={store} />
+      </div>
+      {searching.value && (
+        <SearchPanel
+          app={app}
+          roomId={store.id}
+          jump={(seq) => void jump(seq)}
+          close={() => (searching.value = false)}
+        />
+      )}
+      <CallArea call={call} store={store} app={app} />
       <div class="room__body">
         <div class="room__chat">
           {(role === 'owner' || role === 'admin') && <KnockList app={app} store={store} />}
@@ -327,11 +414,24 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           <Composer
             roomLabel={info?.name ? info.name : 'this room'}
             maxLength={() => app.me?.limits.maxTextLength ?? 16_000}
-            send={(text) => {
+            send={(text, mentions) => {
               list.current?.followBottom();
+              const reply = replyTo.value;
+              replyTo.value = null;
               // Never back into the composer: the message stays in the timeline until it is sent.
-              app.send(store.id, text);
+              app.send(store.id, text, {
+                ...(reply ? { replyTo: reply.seq } : {}),
+                ...(mentions.length > 0 ? { mentions } : {}),
+              });
             }}
+            draftKey={store.id}
+            members={() => [...store.members.values()]}
+            memberLabel={(m) => nameLabel(m, store.members.values())}
+            me={me}
+            replyTo={replyTo.value}
+            cancelReply={() => (replyTo.value = null)}
+            attach={(file) => void attach(file)}
+            upload={upload.value}
             typing={(t) => app.typing(store.id, t)}
             editLast={() => list.current?.editLastOwn() ?? false}
             // On phones the keyboard would cover half the room on arrival; focus only with a real keyboard.

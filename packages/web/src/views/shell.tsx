@@ -5,15 +5,14 @@
  */
 import { signal, useSignal, type ReadonlySignal } from '@preact/signals';
 import { render } from 'preact';
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { App } from '../app.ts';
-import { accountMenu } from '../components/account-menu.ts';
+import { AccountMenu } from '../components/account-menu.tsx';
 import { ConnBanner } from '../components/conn-banner.tsx';
-import { contactsPanel } from '../components/contacts-panel.ts';
-import { dmDock } from '../components/dm-window.ts';
+import { ContactsPanel } from '../components/contacts-panel.tsx';
+import { DmDock } from '../components/dm-window.tsx';
 import { MyRooms, SidebarActions } from '../components/my-rooms.tsx';
-import { bindPresenceDots } from '../components/presence-dot.ts';
-import { statusPicker } from '../components/status-picker.ts';
+import { StatusPicker } from '../components/status-picker.tsx';
 import { Toasts } from '../components/toasts.tsx';
 import { trackIdle } from '../idle.ts';
 import type { Route, Router } from '../router.ts';
@@ -22,7 +21,7 @@ import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { ICONS } from '../ui/icons.ts';
 import { Logo } from '../ui/logo.tsx';
-import { DomSlot } from '../ui/dom-slot.tsx';
+import { setPresenceSource } from '../ui/presence-dot.tsx';
 import { Directory } from './directory.tsx';
 import { InvitePage } from './invite.tsx';
 import { Landing } from './landing.tsx';
@@ -41,7 +40,7 @@ interface Shown {
 export function mountApp(app: App, router: Router, root: HTMLElement): void {
   const shown = signal<Shown>({ route: { view: 'home' }, visit: 0 });
   // Presence: every avatar's dot follows the store; this tab reports when its user goes idle.
-  bindPresenceDots(app.presence);
+  setPresenceSource(app.presence);
   trackIdle(app.presence);
   root.replaceChildren();
   render(<Shell app={app} router={router} shown={shown} />, root);
@@ -95,17 +94,6 @@ function MeChip({ app }: { app: App }) {
 function Shell({ app, router, shown }: { app: App; router: Router; shown: ReadonlySignal<Shown> }) {
   const drawer = useSignal(false);
   const { route, visit } = shown.value;
-  // Still DOM-built: made once, placed with DomSlot.
-  const parts = useMemo(
-    () => ({
-      status: statusPicker(app),
-      account: accountMenu(app),
-      contacts: contactsPanel(app),
-      dms: dmDock(app),
-    }),
-    [app],
-  );
-
   // A new page closes the drawer.
   useEffect(() => {
     drawer.value = false;
@@ -148,23 +136,23 @@ function Shell({ app, router, shown }: { app: App; router: Router; shown: Readon
           <span>Presence</span>
         </a>
         <span class="topbar__spacer" />
-        <DomSlot el={parts.status} />
+        <StatusPicker app={app} />
         <MeChip app={app} />
-        <DomSlot el={parts.account} />
+        <AccountMenu app={app} />
       </header>
       <ConnBanner app={app} />
       <div class="layout">
         <aside id="sidebar" class="sidebar" aria-label="Rooms">
           <SidebarActions />
           <MyRooms app={app} current={route.view === 'room' ? route.room : null} />
-          <DomSlot el={parts.contacts} />
+          <ContactsPanel app={app} />
         </aside>
         <div class="scrim" hidden={!drawer.value} onClick={() => (drawer.value = false)} />
         <main id="main" class="main" tabIndex={-1}>
           <Page key={visit} app={app} router={router} route={route} />
         </main>
       </div>
-      <DomSlot el={parts.dms} />
+      <DmDock app={app} />
       <Toasts app={app} />
     </div>
   );
