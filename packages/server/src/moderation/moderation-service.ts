@@ -82,6 +82,8 @@ export class ModerationService implements ModerationGate {
   readonly #secret: Uint8Array;
   readonly #now: () => number;
   readonly #state = new WeakMap<Room, Promise<RoomState>>();
+  /** Bans of memory-only rooms, for when the store is unreachable (see #read). */
+  readonly #memoryBans = new WeakMap<Room, StoredBan[]>();
   #live: LiveService | null = null;
   #chat: ChatService | null = null;
   #lastAuditId = 0;
@@ -109,7 +111,7 @@ export class ModerationService implements ModerationGate {
     const addressHash = actor.address !== undefined ? this.#hash('address', actor.address) : undefined;
     await this.#refuseBanned(room, actor.user.id, guestKeyHash, addressHash);
     if (!facts.member && !facts.invite) {
-      await this.#refresh(room.id, state);
+      await this.#refresh(room, state);
       await this.#checkPassword(state, facts.password);
       const pass = state.passes.get(actor.user.id);
       if (state.settings.lobby && (pass === undefined || pass < this.#now())) {
@@ -249,6 +251,7 @@ export class ModerationService implements ModerationGate {
         expiresAt,
       };
       await this.#store.moderation.addBan(stored);
+      if (!room.persistent) this.#memoryBans.set(room, [...(this.#memoryBans.get(room) ?? []), stored]);
       if (room.members.has(userId)) {
         await this.#takeOut(room, actor, target.ref, target.sessions, 'ban', options.reason, expiresAt);
       }
@@ -269,6 +272,8 @@ export class ModerationService implements ModerationGate {
     if (!ban || !(await this.#store.moderation.removeBan(room.id, banId))) {
       throw new PresenceError('FORBIDDEN', 'No such ban in this room.');
     }
+    const kept = this.#memoryBans.get(room)?.filter((b) => b.id !== banId);
+    if (kept) this.#memoryBans.set(room, kept);
     await this.#audit(room.id, 'unban', actor.user, banTarget(ban), '', { ban: banId });
   }
 
@@ -425,7 +430,7 @@ export class ModerationService implements ModerationGate {
       authorize('room.join', { role: room.members.get(actor.user.id)?.role ?? null, room });
       const member = room.members.has(actor.user.id);
       if (!member) {
-        await this.#refresh(room.id, state);
+        await this.#refresh(room, state);
         await this.#checkPassword(state, facts.password);
       }
       const pass = state.passes.get(actor.user.id);
@@ -489,10 +494,28 @@ export class ModerationService implements ModerationGate {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /**
+   * A store read for `room`. A memory-only (unnamed) room works without the store, so its
+   * moderation must too: there, an unreachable store falls back to what this node holds (the
+   * room's home node made every ban of it, and the room dies with this node's memory anyway).
+   */
+  async #read<T>(room: Room, read: () => Promise<T>, fallback: () => T): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (room.persistent || !(err instanceof Error) || err.name !== 'StoreUnavailableError') throw err;
+      return fallback();
+    }
+  }
+
   #stateOf(room: Room): Promise<RoomState> {
     let state = this.#state.get(room);
     if (!state) {
-      state = this.#store.moderation.getSettings(room.id).then((settings) => ({
+      state = this.#read(
+        room,
+        () => this.#store.moderation.getSettings(room.id),
+        () => undefined,
+      ).then((settings) => ({
         settings: settings ?? { ...DEFAULT_SETTINGS },
         mutes: new Map(),
         lastSent: new Map(),
@@ -508,8 +531,13 @@ export class ModerationService implements ModerationGate {
   }
 
   /** Newcomers see the stored settings: `presence admin` may have changed them without this node. */
-  async #refresh(roomId: string, state: RoomState): Promise<void> {
-    state.settings = (await this.#store.moderation.getSettings(roomId)) ?? { ...DEFAULT_SETTINGS };
+  async #refresh(room: Room, state: RoomState): Promise<void> {
+    const stored = await this.#read(
+      room,
+      () => this.#store.moderation.getSettings(room.id),
+      () => state.settings,
+    );
+    state.settings = stored ?? { ...DEFAULT_SETTINGS };
   }
 
   #targetOf(room: Room, actor: Actor, userId: string, action: 'mod.kick' | 'mod.ban' | 'mod.mute') {
@@ -526,10 +554,18 @@ export class ModerationService implements ModerationGate {
     guestKeyHash: string | undefined,
     addressHash: string | undefined,
   ): Promise<void> {
-    const ban = await this.#store.moderation.findBan(
-      room.id,
-      { userId, guestKeyHash, addressHash },
-      this.#now(),
+    const now = this.#now();
+    const ban = await this.#read(
+      room,
+      () => this.#store.moderation.findBan(room.id, { userId, guestKeyHash, addressHash }, now),
+      () =>
+        (this.#memoryBans.get(room) ?? []).find(
+          (b) =>
+            (b.expiresAt === null || b.expiresAt > now) &&
+            (b.userId === userId ||
+              (guestKeyHash !== undefined && b.guestKeyHash === guestKeyHash) ||
+              (addressHash !== undefined && b.addressHash === addressHash)),
+        ),
     );
     if (!ban) return;
     const until = ban.expiresAt === null ? '' : ` until ${new Date(ban.expiresAt).toISOString()}`;
