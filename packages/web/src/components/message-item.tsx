@@ -65,7 +65,7 @@ export const NoticeRow = memo(function NoticeRow({
 
 /**
  * A message row. Rows only render again when what they show changed: the timeline edits its
- * items in place, so what an edit or delete changes (`html`, `deleted`, `edited`) is passed as
+ * items in place, so what an edit or delete changes (`html`, `deleted`, `edited`, `reactions`) is passed as
  * props of its own for `memo` to compare; a long timeline then costs one row per change.
  */
 export const MessageRow = memo(function MessageRow({
@@ -81,6 +81,8 @@ export const MessageRow = memo(function MessageRow({
   html: string;
   deleted: boolean;
   edited: number | undefined;
+  /** A new object on every change (the timeline replaces it), so a reaction re-renders the row. */
+  reactions: Record<string, string[]> | undefined;
   own: boolean;
   /** Grouped under the previous message's avatar. */
   cont: boolean;

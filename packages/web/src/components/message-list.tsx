@@ -248,6 +248,7 @@ export function MessageList({
           html={item.html}
           deleted={item.deleted}
           edited={item.edited}
+          reactions={item.reactions}
           editing={editing.value === seq}
           setEditing={setEditing}
           actions={actions}
