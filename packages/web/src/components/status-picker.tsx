@@ -59,6 +59,8 @@ export function StatusPicker({ app }: { app: App }) {
       : STATE_LABEL[mine.state];
   const title = `Your status: ${words}${mine.status ? ` — ${mine.status}` : ''}`;
   const shownText = draft.value ?? mine.status ?? '';
+  // Saved on Enter (the form) and Clear, not on blur: an echo of an earlier change can re-render
+  // the field with the old status before it loses focus, and a blur must not save that.
   const saveText = (): void => {
     const value = (text.current?.value ?? '').trim() || null;
     if (value !== store.mine.status) void store.setStatus(value);
@@ -152,7 +154,6 @@ export function StatusPicker({ app }: { app: App }) {
               value={shownText}
               onFocus={(e) => (draft.value = e.currentTarget.value)}
               onInput={(e) => (draft.value = e.currentTarget.value)}
-              onChange={saveText}
             />
             <button
               type="button"
