@@ -1,21 +1,19 @@
 // test-needs: postgres redis
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createTestSchema, TEST_DATABASE_URL } from '../../../../test/postgres.js';
+import { createTestSchema } from '../../../../test/postgres.js';
 import { RawClient, type Json } from '../../../../test/raw-client.js';
-import { spawnServer, type ServerProcess } from '../../../../test/server-process.js';
+import { REDIS_URL, spawnClusterNode } from '../../../../test/cluster-node.js';
+import type { ServerProcess } from '../../../../test/server-process.js';
 
 /**
  * Three real server processes sharing the machine's Redis (a key prefix of their own) and
  * PostgreSQL (a schema of their own): a room spans nodes, calls signal across them, and the
  * cluster survives a node being SIGKILLed and its Redis connections being cut.
  */
-const REDIS_URL = process.env['PRESENCE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const RUN = randomBytes(3).toString('hex');
 const PREFIX = `presence-cl-${RUN}:`;
 const GRACE_MS = 2_000;
@@ -26,31 +24,22 @@ const dirs: string[] = [];
 const nodes: ServerProcess[] = [];
 const secret = randomBytes(32).toString('hex');
 
-async function startNode(i: number): Promise<ServerProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'presence-cluster-'));
-  dirs.push(dir);
-  return spawnServer([
-    '--data-dir',
-    dir,
-    '--database-url',
-    TEST_DATABASE_URL,
-    '--database-schema',
-    schema.schema,
-    '--redis-url',
-    REDIS_URL,
-    '--redis-prefix',
-    PREFIX,
-    '--server-secret',
+function startNode(i: number): Promise<ServerProcess> {
+  return spawnClusterNode({
+    schema: schema.schema,
+    prefix: PREFIX,
     secret,
-    '--node-id',
-    `cl${RUN}n${i}`,
-    '--cluster-heartbeat-ms',
-    '200',
-    '--cluster-dead-after-ms',
-    '1000',
-    '--session-grace-ms',
-    String(GRACE_MS),
-  ]);
+    nodeId: `cl${RUN}n${i}`,
+    dirs,
+    extra: [
+      '--cluster-heartbeat-ms',
+      '200',
+      '--cluster-dead-after-ms',
+      '1000',
+      '--session-grace-ms',
+      String(GRACE_MS),
+    ],
+  });
 }
 
 before(async () => {

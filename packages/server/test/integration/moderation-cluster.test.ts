@@ -1,20 +1,18 @@
 // test-needs: postgres redis
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createTestSchema, TEST_DATABASE_URL } from '../../../../test/postgres.js';
+import { createTestSchema } from '../../../../test/postgres.js';
 import { RawClient, type Json } from '../../../../test/raw-client.js';
-import { spawnServer, type ServerProcess } from '../../../../test/server-process.js';
+import { REDIS_URL, spawnClusterNode } from '../../../../test/cluster-node.js';
+import type { ServerProcess } from '../../../../test/server-process.js';
 
 /**
  * Bans in a cluster: two server processes sharing Redis and PostgreSQL. A ban made through one node
  * refuses the banned user (by user id, and a new guest by the browser's guest key) on the other.
  */
-const REDIS_URL = process.env['PRESENCE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const RUN = randomBytes(3).toString('hex');
 const PREFIX = `presence-mod-${RUN}:`;
 
@@ -25,25 +23,8 @@ const nodes: ServerProcess[] = [];
 const clients: RawClient[] = [];
 const secret = randomBytes(32).toString('hex');
 
-async function startNode(i: number): Promise<ServerProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'presence-modcl-'));
-  dirs.push(dir);
-  return spawnServer([
-    '--data-dir',
-    dir,
-    '--database-url',
-    TEST_DATABASE_URL,
-    '--database-schema',
-    schema.schema,
-    '--redis-url',
-    REDIS_URL,
-    '--redis-prefix',
-    PREFIX,
-    '--server-secret',
-    secret,
-    '--node-id',
-    `mod${RUN}n${i}`,
-  ]);
+function startNode(i: number): Promise<ServerProcess> {
+  return spawnClusterNode({ schema: schema.schema, prefix: PREFIX, secret, nodeId: `mod${RUN}n${i}`, dirs });
 }
 
 async function client(node: ServerProcess, name: string, extra: Json = {}) {
