@@ -41,6 +41,9 @@ export interface BenchServer {
   /** RSS in bytes, after a full garbage collection where the runtime allows one. */
   rss(): Promise<number>;
   stop(): Promise<void>;
+  /** Profile the measured phase only (when BENCH_PROFILE names a directory; else no-ops). */
+  profileStart?(): void;
+  profileStop?(name: string): Promise<void>;
 }
 
 /** Start a bench server script (one that calls serveBenchIpc) in a forked Node child. */
@@ -50,6 +53,23 @@ export async function nodeServer(script: string): Promise<BenchServer> {
     port,
     cpuMicros: async () => (await cpu(child)).cpuMicros,
     rss: async () => (await cpu(child, 'mem')).rss,
+    profileStart() {
+      if (process.env['BENCH_PROFILE']) child.send('prof:start');
+    },
+    async profileStop(name) {
+      if (!process.env['BENCH_PROFILE']) return;
+      const done = new Promise<void>((resolve) => {
+        const on = (m: unknown): void => {
+          if ((m as { profiled?: string }).profiled === name) {
+            child.off('message', on);
+            resolve();
+          }
+        };
+        child.on('message', on);
+      });
+      child.send(`prof:stop:${name}`);
+      await done;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // A graceful stop lets --cpu-prof write its profile; a stuck child is killed after 5 s.

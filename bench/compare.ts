@@ -7,7 +7,7 @@
  * its targets table is read off what it prints.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,8 +33,12 @@ export function benchRevision(ref: string, args: string[]): string {
   }
   console.error(`bench: building ${ref} (${sha.slice(0, 12)}) in ${dir}`);
   run('npm', ['run', 'build'], dir);
-  console.error(`bench: running ${ref}`);
-  return run(process.execPath, ['scripts/bench.mjs', ...args], dir);
+  // Scenarios that revision does not have yet (named in quotes nowhere in its run.ts) are left out
+  // there: the comparison then covers what both have.
+  const theirRun = readFileSync(`${dir}/bench/run.ts`, 'utf8');
+  const theirArgs = args.filter((a) => a.startsWith('--') || theirRun.includes(`'${a}'`));
+  console.error(`bench: running ${ref} (${theirArgs.join(' ') || 'all scenarios'})`);
+  return run(process.execPath, ['scripts/bench.mjs', ...theirArgs], dir);
 }
 
 /** Target → [measured, verdict] from a report's targets table. */

@@ -1,4 +1,30 @@
+import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { Session } from 'node:inspector';
+
+/**
+ * The measured phase's CPU profile: the bench sends 'prof:start' before it and 'prof:stop:<name>'
+ * after it when BENCH_PROFILE (a directory) is set; the profile is written there as
+ * <name>.cpuprofile (open it in Chrome DevTools, or `npx tsx bench/profile-top.ts <file>`).
+ */
+let inspector: Session | undefined;
+function profile(msg: string): void {
+  if (msg === 'prof:start') {
+    inspector = new Session();
+    inspector.connect();
+    inspector.post('Profiler.enable', () => inspector?.post('Profiler.start'));
+    return;
+  }
+  const name = msg.slice('prof:stop:'.length);
+  const session = inspector;
+  inspector = undefined;
+  session?.post('Profiler.stop', (err, result) => {
+    const dir = process.env['BENCH_PROFILE'];
+    if (!err && dir) writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(result.profile));
+    session.disconnect();
+    process.send?.({ profiled: name });
+  });
+}
 
 /**
  * Glue for bench servers running as forked children: report the listening port to the parent and
@@ -16,7 +42,9 @@ export function serveBenchIpc(
     process.send?.({ cpuMicros: u.user + u.system, rss: process.memoryUsage().rss });
   };
   process.on('message', (msg: unknown) => {
-    if (msg === 'cpu') {
+    if (typeof msg === 'string' && msg.startsWith('prof:')) {
+      profile(msg);
+    } else if (msg === 'cpu') {
       report();
     } else if (msg === 'mem') {
       const gc = (globalThis as { gc?: () => void }).gc;

@@ -18,6 +18,8 @@ function stampOf(payload: string): number {
 
 export class Deliveries {
   count = 0;
+  /** Characters delivered (ASCII here: bytes of the payloads). */
+  bytes = 0;
   /** Latency samples in ms, taken at every `sampleEvery`-th receiver when sampleEvery > 0. */
   samples: number[] = [];
   sampleEvery = 0;
@@ -25,6 +27,7 @@ export class Deliveries {
 
   readonly deliver: Deliver = (receiver, payload) => {
     this.count++;
+    this.bytes += payload.length;
     if (this.sampleEvery > 0 && receiver % this.sampleEvery === 0) {
       const sent = stampOf(payload);
       if (!Number.isNaN(sent)) this.samples.push(performance.now() - sent);

@@ -16,10 +16,12 @@ import {
   fanoutSection,
   idleSection,
   latencySection,
+  perMessageSection,
   presenceRoomSection,
   targetsSection,
   type Measured,
 } from './report.js';
+import { perMessageBench } from './per-message.js';
 import { mergeResults } from './results-file.js';
 import { signalingThroughput } from './signaling-throughput.js';
 
@@ -34,7 +36,7 @@ if (compareAt >= 0 && (compareRef === undefined || compareRef.startsWith('--')))
 const args = compareAt >= 0 ? argv.filter((_, i) => i !== compareAt && i !== compareAt + 1) : argv;
 const quick = args.includes('--quick');
 const named = args.filter((a) => !a.startsWith('--'));
-const known = ['fanout', 'latency', 'idle', 'signaling', 'presence', 'fuzz', 'relay'];
+const known = ['fanout', 'per-message', 'latency', 'idle', 'signaling', 'presence', 'fuzz', 'relay', 'apps'];
 // Opt-in only: cluster needs Redis and PostgreSQL running (see bench/cluster.ts); federation has
 // its own results file (bench/results-federation.md); sfu needs the janus binary and root (a
 // network namespace, see bench/sfu.ts) and writes bench/results-sfu.md.
@@ -70,6 +72,11 @@ if (wanted.includes('fanout')) {
   step('fanout');
   measured.fanout = await fanoutBench(quick);
   sections.push(fanoutSection(measured.fanout));
+}
+if (wanted.includes('per-message')) {
+  step('per-message');
+  measured.perMessage = await perMessageBench(quick);
+  sections.push(perMessageSection(measured.perMessage));
 }
 if (wanted.includes('latency')) {
   step('latency');
@@ -122,6 +129,11 @@ if (wanted.includes('relay')) {
   const ours = /\| Presence planner \| (\d+) \| (\d+) \| ([\d.]+) % \|/.exec(table);
   if (ours) measured.relay = { depthMax: Number(ours[2]), peerShare: Number(ours[3]) / 100 };
   sections.push(['## relay: the broadcast tree under churn (simulated viewers)', '', table]);
+}
+if (wanted.includes('apps')) {
+  step('apps');
+  const { appsBench, appsSection } = await import('./apps.js');
+  sections.push(appsSection(await appsBench(quick)));
 }
 if (wanted.includes('cluster')) {
   step('cluster');

@@ -6,9 +6,14 @@ import { parallel, type Target } from './target.js';
 const url = (port: number): string => `ws://127.0.0.1:${port}/ws`;
 const IDLE_ROOM = 10;
 
-async function member(port: number, name: string, room?: unknown): Promise<{ ws: WebSocket; room: unknown }> {
+async function member(
+  port: number,
+  name: string,
+  room?: unknown,
+  v = 2,
+): Promise<{ ws: WebSocket; room: unknown }> {
   const ws = await open(url(port));
-  await rpc(ws, { type: 'hello', id: 1, v: 1, name });
+  await rpc(ws, { type: 'hello', id: 1, v, name });
   if (room !== undefined) {
     await rpc(ws, { type: 'room.join', id: 2, room });
     return { ws, room };
@@ -21,15 +26,16 @@ async function member(port: number, name: string, room?: unknown): Promise<{ ws:
   };
 }
 
-export const presence: Target = {
-  name: 'presence',
+/** Presence with clients of protocol `v` (2: lean live messages; 1: the full shape). */
+const presenceAt = (v: 1 | 2): Target => ({
+  name: v === 2 ? 'presence' : 'presence v1',
   start: () => nodeServer(here('./presence-server.ts')),
   async room(server, members, deliver) {
-    const { ws: publisher, room } = await member(server.port, 'pub');
+    const { ws: publisher, room } = await member(server.port, 'pub', undefined, v);
     const receivers = await parallel(
       members - 1,
       50,
-      async (i) => (await member(server.port, `s${i}`, room)).ws,
+      async (i) => (await member(server.port, `s${i}`, room, v)).ws,
     );
     receivers.forEach((ws, i) =>
       ws.on('message', (data: Buffer) => {
@@ -59,4 +65,8 @@ export const presence: Target = {
     });
     return () => sockets.flat().forEach((ws) => ws.terminate());
   },
-};
+});
+
+export const presence = presenceAt(2);
+/** The same server and clients on protocol v1 (the full message shape), for the same run. */
+export const presenceV1 = presenceAt(1);

@@ -4,7 +4,14 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /** Test levels in the order a full run reports them. */
-export const LEVELS = ['unit', 'integration', 'e2e'];
+export const LEVELS = ['unit', 'integration', 'e2e', 'media'];
+
+/**
+ * Levels a full run gives a step of their own, after the others: the media tests (Janus, coturn,
+ * WebRTC in network namespaces, Chromium calls) measure frames against deadlines, so they run
+ * beside each other only, not beside the CPU-heavy browser tests of the other levels.
+ */
+export const SEPARATE_LEVELS = ['media'];
 
 /**
  * What a test may declare in a `// test-needs: postgres redis` comment near its top. Chromium is
@@ -14,11 +21,12 @@ export const NEEDS = ['postgres', 'redis', 'chromium', 'coturn', 'nftables', 'ja
 
 /**
  * The level a test file belongs to, from the folder it lives in:
- * `packages/<pkg>/test/unit/`, `packages/<pkg>/test/integration/` or `test/integration/`, `test/e2e/`.
+ * `packages/<pkg>/test/unit/`, `packages/<pkg>/test/integration/` or `test/integration/`, `test/e2e/`,
+ * `test/media/`.
  */
 export function levelOf(file) {
   const parts = file.split(sep);
-  if (parts[0] === 'test' && (parts[1] === 'integration' || parts[1] === 'e2e')) return parts[1];
+  if (parts[0] === 'test' && ['integration', 'e2e', 'media'].includes(parts[1])) return parts[1];
   if (parts[0] === 'packages' && parts[2] === 'test' && LEVELS.includes(parts[3])) return parts[3];
   return undefined;
 }
@@ -75,5 +83,6 @@ export function needsOf(root, file) {
       `${file}: a unit test needs no service (${declared.join(', ')}); move it to an integration folder`,
     );
   }
-  return new Set(level === 'e2e' ? ['chromium', ...declared] : declared);
+  const browser = level === 'e2e' || (level === 'media' && file.includes('.browser.'));
+  return new Set(browser ? ['chromium', ...declared] : declared);
 }

@@ -17,6 +17,9 @@ export function spawnClusterNode(options: {
   secret: string;
   nodeId: string;
   dirs: string[];
+  /** Other ways to PostgreSQL and Redis than the defaults (from inside a network namespace). */
+  databaseUrl?: string;
+  redisUrl?: string;
   /** More command-line options (timings of the cluster under test). */
   extra?: string[];
 }): Promise<ServerProcess> {
@@ -26,11 +29,11 @@ export function spawnClusterNode(options: {
     '--data-dir',
     dir,
     '--database-url',
-    TEST_DATABASE_URL,
+    options.databaseUrl ?? TEST_DATABASE_URL,
     '--database-schema',
     options.schema,
     '--redis-url',
-    REDIS_URL,
+    options.redisUrl ?? REDIS_URL,
     '--redis-prefix',
     options.prefix,
     '--server-secret',

@@ -11,16 +11,18 @@ export const TEST_DATABASE_URL =
  */
 export async function createTestSchema(
   prefix = 'presence_it',
+  /** Another way to the same PostgreSQL (its unix socket, from inside a network namespace). */
+  databaseUrl = TEST_DATABASE_URL,
 ): Promise<{ schema: string; drop(): Promise<void> }> {
   const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
     await client.query(`create schema "${schema}"`);
   } catch (err) {
     await client.end().catch(() => undefined);
     throw new Error(
-      `PostgreSQL is required at ${TEST_DATABASE_URL} (${(err as Error).message}). Start it with ` +
+      `PostgreSQL is required at ${databaseUrl} (${(err as Error).message}). Start it with ` +
         `'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start' or set PRESENCE_TEST_DATABASE_URL.`,
     );
   }
@@ -28,7 +30,7 @@ export async function createTestSchema(
   return {
     schema,
     async drop() {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const c = new pg.Client({ connectionString: databaseUrl });
       await c.connect();
       await c.query(`drop schema if exists "${schema}" cascade`);
       await c.end();

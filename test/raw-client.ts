@@ -9,6 +9,8 @@ export type Json = Record<string, unknown>;
  */
 export class RawClient {
   readonly received: Json[] = [];
+  /** Each received message's size as it came: UTF-8 bytes of the WebSocket payload or TCP line. */
+  readonly bytes = new WeakMap<Json, number>();
   closed = false;
   closeCode: number | undefined;
   #waiters: { match: (m: Json) => boolean; resolve: (m: Json) => void }[] = [];
@@ -66,6 +68,7 @@ export class RawClient {
 
   #onText(text: string): void {
     const message = JSON.parse(text) as Json;
+    this.bytes.set(message, Buffer.byteLength(text));
     if (message['type'] === 'ping' && message['id'] === undefined) this.sendRaw('{"type":"pong"}');
     this.received.push(message);
     for (const w of [...this.#waiters]) {

@@ -31,6 +31,8 @@ export async function spawnServer(flags: string[], env: NodeJS.ProcessEnv = {}):
       '0',
       '--log-level',
       'warn',
+      // No Janus child per test server (slow to start, heavy on this box) unless the test asks.
+      ...(flags.some((f) => f.startsWith('--janus')) ? [] : ['--janus-binary', 'none']),
       ...flags,
     ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -42,7 +44,11 @@ export async function spawnServer(flags: string[], env: NodeJS.ProcessEnv = {}):
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const ports = await new Promise<{ httpPort: number; tcpPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // A server that never listened must not outlive the test (it would keep the runner waiting).
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20_000);
     const check = (): void => {
       const m = /Presence is running: http:\/\/[^:]+:(\d+)\s+\(TCP (\d+)\)/.exec(out);
       if (m) {

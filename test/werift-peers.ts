@@ -114,17 +114,23 @@ export class WeriftSubscriber {
   firstKeyframeAt: number | null = null;
   readonly #keyframeWaiters = new Set<() => void>();
 
+  readonly #listening = new WeakSet<MediaStreamTrack>();
+
   constructor() {
-    this.pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp: RtpPacket) => {
-        const key = track.id ?? track.kind;
-        this.packets.set(key, (this.packets.get(key) ?? 0) + 1);
-        if (track.kind === 'video' && isVp8KeyframeStart(rtp.payload)) {
-          this.firstKeyframeAt ??= Date.now();
-          for (const w of this.#keyframeWaiters) w();
-          this.#keyframeWaiters.clear();
-        }
-      });
+    this.pc.onTrack.subscribe((track) => this.#listen(track));
+  }
+
+  #listen(track: MediaStreamTrack): void {
+    if (this.#listening.has(track)) return;
+    this.#listening.add(track);
+    track.onReceiveRtp.subscribe((rtp: RtpPacket) => {
+      const key = track.id ?? track.kind;
+      this.packets.set(key, (this.packets.get(key) ?? 0) + 1);
+      if (track.kind === 'video' && isVp8KeyframeStart(rtp.payload)) {
+        this.firstKeyframeAt ??= Date.now();
+        for (const w of this.#keyframeWaiters) w();
+        this.#keyframeWaiters.clear();
+      }
     });
   }
 
@@ -137,6 +143,9 @@ export class WeriftSubscriber {
   /** Answer Janus's offer; the answer carries every candidate. */
   async answer(offer: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    // A renegotiation that puts another stream (new SSRC) on a mid werift already has adds a
+    // second track to that receiver, while onTrack names the first one again: listen to all.
+    for (const t of this.pc.getTransceivers()) for (const track of t.receiver.tracks) this.#listen(track);
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     return gathered(this.pc);
   }

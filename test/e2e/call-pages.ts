@@ -43,9 +43,12 @@ export class CallBrowsers {
   private readonly contexts: BrowserContext[] = [];
   private next = 0;
 
-  async launch(count = 2): Promise<void> {
+  /** `extraArgs`: more Chromium flags, e.g. a small fake camera (`--use-file-for-fake-video-capture`). */
+  async launch(count = 2, extraArgs: string[] = []): Promise<void> {
     for (let i = 0; i < count; i++) {
-      this.browsers.push(await chromium.launch({ executablePath: CHROMIUM_PATH, args: CALL_LAUNCH_ARGS }));
+      this.browsers.push(
+        await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CALL_LAUNCH_ARGS, ...extraArgs] }),
+      );
     }
   }
 

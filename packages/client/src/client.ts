@@ -14,6 +14,7 @@ import { Heartbeat } from './heartbeat.js';
 import { randomNonce } from './nonce.js';
 import { PendingRequests, type PendingRequest } from './pending.js';
 import { PendingSends, type PendingSend } from './pending-sends.js';
+import { RoomMembers } from './room-members.js';
 import { PositionTracker } from './positions.js';
 import { SendBudget } from './send-budget.js';
 import { reconnectDelay, type Timer } from './timers.js';
@@ -131,6 +132,7 @@ export class PresenceClient {
   private readonly emitter = new TypedEmitter<ClientEventMap>();
   private readonly pending: PendingRequests;
   private readonly tracker: PositionTracker;
+  private readonly members = new RoomMembers();
   private current: ConnectionState = 'idle';
   private transport: ClientTransport | null = null;
   private handshake: Handshake | null = null;
@@ -721,12 +723,18 @@ export class PresenceClient {
         if (!isRecord(room)) return;
         const { id, epoch, seq } = room;
         if (typeof id === 'string' && typeof epoch === 'string' && typeof seq === 'number') {
+          this.members.snapshot(id, epoch, (result as Record<string, unknown>)['members']);
           this.tracker.set(id, epoch, seq);
         }
       };
     }
     const room = params['room'];
-    if (type === 'room.leave' && typeof room === 'string') return () => this.tracker.forget(room);
+    if (type === 'room.leave' && typeof room === 'string') {
+      return () => {
+        this.members.forget(room);
+        this.tracker.forget(room);
+      };
+    }
     return undefined;
   }
 
@@ -760,7 +768,10 @@ export class PresenceClient {
         this.pump();
         return;
       default:
-        if (isRoomEvent(message)) this.tracker.handle(message);
+        // v2: a lean message gets its sender, epoch and html back before anything else sees it.
+        if (type === 'message') message = this.members.hydrate(message, (r) => this.tracker.get(r)?.epoch);
+        else this.members.handle(message);
+        if (isRecord(message) && isRoomEvent(message)) this.tracker.handle(message);
         else if (!LIFECYCLE_EVENTS.has(type)) {
           // typing, member.presence and event types newer than this client: passed on as they are.
           (this.emitter.emit as (type: string, payload: unknown) => void).call(this.emitter, type, message);
@@ -773,6 +784,7 @@ export class PresenceClient {
     if (!handshake || welcome.id !== handshake.id) return;
     this.handshake = null;
     this.welcome = welcome;
+    this.members.welcome(welcome);
     this.token = welcome.token;
     this.userId = welcome.userId;
     this.sessionId = welcome.sessionId;

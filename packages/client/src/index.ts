@@ -15,3 +15,13 @@ export type { ClientTransport, TransportFactory } from './transport.js';
 export { webSocketTransport } from './websocket-transport.js';
 export { LineDecoder } from './line-decoder.js';
 export { uploadFile, downloadFile, applyReactionEvent, UploadError, type UploadOptions } from './files.js';
+export {
+  RelayNode,
+  type RelayNodeEvents,
+  type RelayNodeOptions,
+  type RelayMedia,
+  type RelayEdge,
+  type UpstreamEdge,
+  type DownstreamEdge,
+  type IcePolicy,
+} from './relay-node.js';

@@ -12,7 +12,8 @@ export type ClientRequestType = Exclude<RequestType, 'hello'>;
 
 // Protocol values are restated here instead of imported: importing values from @presence/protocol
 // would pull zod into every browser bundle. The type annotations keep them checked against it.
-export const PROTOCOL_VERSION: RequestOf<'hello'>['v'] = 1;
+/** The version this client speaks: 2 (live messages may come lean; see room-members.ts). */
+export const PROTOCOL_VERSION: RequestOf<'hello'>['v'] = 2;
 /** HARD_LIMITS.resumeRooms: hello.rooms may list at most this many positions. */
 export const RESUME_ROOMS_MAX = 200;
 /** The server's maximum history page; a gap fill loops over pages anyway. */

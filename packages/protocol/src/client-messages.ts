@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { HARD_LIMITS, displayName, roomId, seq, userId } from './ids.js';
 import { liveRequestSchemas } from './live.js';
 import { liveSfuRequestSchemas } from './live-sfu.js';
+import { streamKeyRequestSchemas } from './stream-keys.js';
+import { liveRelayRequestSchemas } from './live-relay.js';
+import { liveStreamRequestSchemas } from './live-stream.js';
+import { liveRecordRequestSchemas } from './live-record.js';
 import { guestKey, moderationRequestSchemas, roomPassword } from './moderation.js';
 import { presenceRequestSchemas } from './presence.js';
 import { federationRequestSchemas } from './federation.js';
@@ -10,6 +14,7 @@ import { reactionRequestSchemas } from './reactions.js';
 import { notificationRequestSchemas } from './notifications.js';
 import { searchRequestSchemas } from './search.js';
 import { roomLifeRequestSchemas } from './room-life.js';
+import { dmConversationRequestSchemas } from './dm-conversations.js';
 import { roomPosition, visibility } from './models.js';
 import { request } from './request-schema.js';
 
@@ -22,7 +27,7 @@ const topic = z.string().max(HARD_LIMITS.topicLength);
  */
 export const requestSchemas = {
   hello: request('hello', {
-    /** The protocol version the client speaks; the server answers UNSUPPORTED_VERSION unless it is 1. */
+    /** The protocol version the client speaks; the server answers UNSUPPORTED_VERSION unless it is 1 or 2. */
     v: z.number().int().positive(),
     client: z.string().max(64).optional(),
     /** Display name for a guest session. */
@@ -106,11 +111,16 @@ export const requestSchemas = {
   'chat.typing': request('chat.typing', { room: roomId, typing: z.boolean() }),
   ...liveRequestSchemas,
   ...liveSfuRequestSchemas,
+  ...streamKeyRequestSchemas,
+  ...liveRelayRequestSchemas,
+  ...liveStreamRequestSchemas,
+  ...liveRecordRequestSchemas,
   ...presenceRequestSchemas,
   ...reactionRequestSchemas,
   ...notificationRequestSchemas,
   ...searchRequestSchemas,
   ...roomLifeRequestSchemas,
+  ...dmConversationRequestSchemas,
   ...moderationRequestSchemas,
   ...federationRequestSchemas,
 } as const;

@@ -66,6 +66,11 @@ export const ERRORS = {
   INVALID_CREDENTIALS: { closes: false, wsClose: 4401, text: 'Wrong username or password.' },
   USER_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such user.' },
   LIVE_FULL: { closes: false, wsClose: 4403, text: 'The call has reached its participant limit.' },
+  TURN_REQUIRED: {
+    closes: false,
+    wsClose: 4409,
+    text: 'A relayed broadcast keeps addresses private through TURN, and no TURN server is configured.',
+  },
   RECIPIENT_UNAVAILABLE: {
     closes: false,
     wsClose: 4409,
@@ -109,6 +114,12 @@ export const ERRORS = {
     wsClose: 1011,
     text: 'No SFU (Janus) is available for this call; mesh calls still work.',
   },
+  LIVE_NOT_SFU: {
+    closes: false,
+    wsClose: 4409,
+    text: 'This needs an SFU call; this call is peer-to-peer (or there is none).',
+  },
+  STREAM_KEY_NOT_FOUND: { closes: false, wsClose: 4404, text: 'No such stream key in this room.' },
   INTERNAL_ERROR: {
     closes: false,
     wsClose: 1011,

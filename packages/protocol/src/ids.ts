@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** The protocol version this package describes; `hello.v` must equal it. */
-export const PROTOCOL_VERSION = 1;
+/** The newest protocol version this package describes (see PROTOCOL_VERSIONS for all). */
+export const PROTOCOL_VERSION = 2;
 
 /** Upper bounds the schemas enforce whatever the server's configuration says. */
 export const HARD_LIMITS = {

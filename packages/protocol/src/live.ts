@@ -29,6 +29,8 @@ export const liveParticipant = z.object({
   status: z.enum(['connected', 'reconnecting']),
   rank: z.number().int().positive(),
   joinedAt: timestamp,
+  /** Present on a source that is not a session: `whip` = an encoder publishing over WHIP (OBS). */
+  external: z.literal('whip').optional(),
 });
 export type LiveParticipant = z.infer<typeof liveParticipant>;
 
@@ -65,8 +67,11 @@ export const liveSignal = z.discriminatedUnion('kind', [
 ]);
 export type LiveSignal = z.infer<typeof liveSignal>;
 
-/** How the call's media travels now: peer to peer, or through the SFU. */
-export const liveMode = z.enum(['mesh', 'sfu']);
+/**
+ * How the call's media travels now: peer to peer, through the SFU, or down a relay tree of
+ * viewers (a broadcast started with live.relay.start; see live-relay.ts).
+ */
+export const liveMode = z.enum(['mesh', 'sfu', 'relay']);
 /** The room's setting: always mesh, always SFU, or auto (mesh up to liveMeshMax, SFU above). */
 export const liveMediaMode = z.enum(['mesh', 'sfu', 'auto']);
 export type LiveMediaMode = z.infer<typeof liveMediaMode>;
@@ -91,7 +96,7 @@ export const liveRequestSchemas = {
 
 export const liveResultSchemas = {
   'live.join': z.object({
-    /** mesh: send offers to the participants below; sfu: publish with live.sfu.publish instead. */
+    /** mesh: send offers to the participants below; sfu: publish with live.sfu.publish instead; relay: wait for live.relay.assign. */
     mode: liveMode,
     /** The room's media setting (mode follows it). */
     mediaMode: liveMediaMode,

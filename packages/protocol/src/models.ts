@@ -70,6 +70,8 @@ export const messageEvent = roomEventBase.extend({
   edited: timestamp.optional(),
   /** True once deleted: text and html are then empty. */
   deleted: z.boolean().optional(),
+  /** True when the message was deleted by a moderator, not by its author ("removed by a moderator"). */
+  removedByModerator: z.boolean().optional(),
   ...messageExtras,
 });
 export const memberJoinedEvent = roomEventBase.extend({

@@ -10,8 +10,19 @@ import { reactionResultSchemas } from './reactions.js';
 import { notificationResultSchemas, notifyLevel } from './notifications.js';
 import { searchResultSchemas } from './search.js';
 import { roomLifeEventSchemas, roomLifeResultSchemas } from './room-life.js';
+import { dmConversationEventSchemas, dmConversationResultSchemas } from './dm-conversations.js';
 import { liveSfuEventSchemas, liveSfuResultSchemas } from './live-sfu.js';
+import { streamKeyResultSchemas } from './stream-keys.js';
+import { liveRelayEventSchemas, liveRelayResultSchemas } from './live-relay.js';
+import { liveRecordEventSchemas, liveRecordResultSchemas, liveRecordingState } from './live-record.js';
+import {
+  liveRoomSettings,
+  liveStreamEventSchemas,
+  liveStreamResultSchemas,
+  liveStreamState,
+} from './live-stream.js';
 import { moderationEventSchemas, moderationResultSchemas, moderationSettings, mute } from './moderation.js';
+import { leanMessageEvent } from './lean-message.js';
 import { invite, inviteInvalidReason, member, roomEvent, roomInfo, roomRole, userRef } from './models.js';
 
 const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
@@ -70,6 +81,12 @@ export const roomJoined = z.object({
   recent: z.array(roomEvent),
   /** Who is in the room's call right now (absent when nobody is). */
   live: z.array(liveParticipant).optional(),
+  /** The room's call settings (absent when all are the defaults). */
+  liveSettings: liveRoomSettings.optional(),
+  /** A streaming room's stage (absent unless the room streams and a call is on). */
+  stream: liveStreamState.optional(),
+  /** The call's recording (absent when not recording). */
+  recording: liveRecordingState.optional(),
   /** The room's moderation settings and current mutes (absent when nothing is set). */
   moderation: z.object({ settings: moderationSettings, mutes: z.array(mute) }).optional(),
 });
@@ -116,11 +133,24 @@ export const resultSchemas = {
   'chat.typing': z.object({}),
   ...liveResultSchemas,
   ...liveSfuResultSchemas,
+  ...streamKeyResultSchemas,
+  ...liveRelayResultSchemas,
+  ...liveStreamResultSchemas,
+  ...liveRecordResultSchemas,
+  'live.join': liveResultSchemas['live.join'].extend({
+    /** The room's call settings. */
+    settings: liveRoomSettings,
+    /** A streaming room's stage (absent unless the room streams): are you the source, is it live. */
+    stream: liveStreamState.optional(),
+    /** The call's recording (absent when not recording), so a late joiner sees it. */
+    recording: liveRecordingState.optional(),
+  }),
   ...presenceResultSchemas,
   ...reactionResultSchemas,
   ...notificationResultSchemas,
   ...searchResultSchemas,
   ...roomLifeResultSchemas,
+  ...dmConversationResultSchemas,
   ...moderationResultSchemas,
   ...federationResultSchemas,
 } as const satisfies Record<Exclude<RequestType, 'hello'>, z.ZodType>;
@@ -179,8 +209,12 @@ export const transientEventSchemas = {
   ping: pingEvent,
   ...liveEventSchemas,
   ...liveSfuEventSchemas,
+  ...liveRelayEventSchemas,
+  ...liveStreamEventSchemas,
+  ...liveRecordEventSchemas,
   ...presenceEventSchemas,
   ...roomLifeEventSchemas,
+  ...dmConversationEventSchemas,
   ...moderationEventSchemas,
   ...appEventSchemas,
 } as const;
@@ -190,14 +224,20 @@ export const serverMessage = z.union([
   okReply,
   errorMessage,
   roomEvent,
+  // v: 2 sessions: a live message in the lean shape (lean-message.ts).
+  leanMessageEvent,
   typingEvent,
   memberPresenceEvent,
   pingEvent,
   ...Object.values(liveEventSchemas),
   liveSfuEventSchemas['live.sfu.offer'],
   liveSfuEventSchemas['live.mode'],
+  liveRelayEventSchemas['live.relay.assign'],
+  ...Object.values(liveStreamEventSchemas),
+  ...Object.values(liveRecordEventSchemas),
   ...Object.values(presenceEventSchemas),
   ...Object.values(roomLifeEventSchemas),
+  ...Object.values(dmConversationEventSchemas),
   ...Object.values(moderationEventSchemas),
   ...Object.values(appEventSchemas),
 ]);

@@ -145,7 +145,11 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     return 1;
   }
   try {
-    const output = await command.run({ store, domain: config.domain }, flags, line.positionals.slice(2));
+    const output = await command.run(
+      { store, domain: config.domain, dataDir: config.dataDir, secret: config.serverSecret },
+      flags,
+      line.positionals.slice(2),
+    );
     io.out(line.json ? JSON.stringify(output.json, null, 2) : output.text);
     return 0;
   } catch (err) {

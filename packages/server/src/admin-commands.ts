@@ -10,6 +10,8 @@ import { InviteService, toInviteView } from './rooms/invite-service.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import type { Store } from './store/store.js';
 import { APP_COMMANDS } from './admin-app-commands.js';
+import { FEDERATION_COMMANDS } from './admin-federation-commands.js';
+import { STREAM_KEY_COMMANDS } from './admin-stream-key-commands.js';
 
 /**
  * The commands of `presence admin`, as data: usage, the flags each accepts (validated with zod, the
@@ -20,6 +22,10 @@ import { APP_COMMANDS } from './admin-app-commands.js';
 export interface AdminContext {
   store: Store;
   domain: string;
+  /** The server's data directory (federation keys live there). */
+  dataDir: string;
+  /** The cluster's shared server secret (hex), or empty. */
+  secret: string;
 }
 
 /** What a command prints: `text` normally, `json` with --json. */
@@ -319,6 +325,8 @@ export const COMMANDS: AdminCommand[] = [
     },
   },
   ...APP_COMMANDS,
+  ...FEDERATION_COMMANDS,
+  ...STREAM_KEY_COMMANDS,
 ];
 
 /** One line for a failure a command reports (exit 1). */

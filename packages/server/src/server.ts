@@ -17,7 +17,11 @@ import { watchContactChanges } from './presence/contact-changes.js';
 import { DeviceTokens } from './presence/device-tokens.js';
 import { PresenceService } from './presence/presence-service.js';
 import { LiveService } from './live/live-service.js';
+import { RelayService } from './live/relay/relay-service.js';
 import { openSfu } from './live/sfu/open-sfu.js';
+import { CallRecorder } from './live/recording/call-recorder.js';
+import { StreamKeyService } from './live/whip/stream-keys.js';
+import { WhipSessions } from './live/whip/whip-sessions.js';
 import type { Broker } from './broker/broker.js';
 import { ChatService } from './chat/chat-service.js';
 import { Gateway } from './gateway/gateway.js';
@@ -137,12 +141,19 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       metrics.rooms.set({ kind: 'persistent' }, registry.count(true));
     },
     // A purged room's invites go with it. Should that fail, they still lead nowhere (no room).
-    (roomId): Promise<void> =>
-      invites.forgetRoom(roomId).catch((err: unknown) => log.warn({ err, roomId }, 'invites not deleted')),
+    // Its files too (rows and bytes): an unnamed room has no row for them to cascade from.
+    async (roomId): Promise<void> => {
+      await invites
+        .forgetRoom(roomId)
+        .catch((err: unknown) => log.warn({ err, roomId }, 'invites not deleted'));
+      await files
+        .removePurgedRoom(roomId)
+        .catch((err: unknown) => log.warn({ err, roomId }, 'files of a purged room not deleted'));
+    },
     nodes ?? undefined,
   );
   const invites: InviteService = new InviteService({ registry, store });
-  const roomLog = new RoomLog(store, broker);
+  const roomLog = new RoomLog(store, broker, config.domain);
   const moderation = new ModerationService({ registry, log: roomLog, store, broker, secret });
   const creations = new RoomCreationLimits(config);
   const rooms = new RoomService({
@@ -167,6 +178,14 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     limits: config,
     isMember: (roomId, userId) => ops.memberOf(roomId, userId),
   });
+  // Uploads never attached to a message go after the grace period; checked every tenth of it.
+  const sweep = setInterval(
+    () => {
+      files.sweepOrphans().catch((err: unknown) => log.warn({ err }, 'orphaned uploads not swept'));
+    },
+    Math.max(1_000, Math.floor(config.orphanUploadGraceMs / 10)),
+  );
+  sweep.unref();
   const chat = new ChatService({
     registry,
     log: roomLog,
@@ -181,6 +200,19 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const sfu = await openSfu(config, log);
   log.info({ sfu: sfu.description }, 'sfu');
+  const relay = new RelayService({
+    broker,
+    options: { ...config, turnAvailable: config.turnUrls.length > 0 && config.turnSecret !== '' },
+  });
+  const recorder = new CallRecorder(
+    resolve(config.recordingsDir || join(config.dataDir, 'recordings')),
+    (o) => log.info({ room: o.room, startedAt: o.startedAt, result: o.result }, 'recording converted'),
+  );
+  // Retention: old recordings go, checked hourly (the timer never keeps the process alive).
+  setInterval(
+    () => void recorder.sweep(config.recordingsRetentionDays).catch(() => undefined),
+    3_600_000,
+  ).unref();
   const live = new LiveService({
     registry,
     log: roomLog,
@@ -188,8 +220,14 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     options: config,
     gate: moderation,
     sfu: sfu.backend,
+    relay,
+    store: store.live,
+    recorder,
   });
   moderation.connect({ chat, live });
+  // WHIP ingest / WHEP playback: an encoder with a room's stream key becomes the room's source.
+  const streamKeys = new StreamKeyService(store);
+  const whip = new WhipSessions({ sfu: sfu.backend, live, keys: streamKeys, options: config });
   const recovery = new RoomRecoveryService({ registry, rooms, store, broker });
   const localOps = new LocalRoomOps({
     registry,
@@ -332,6 +370,8 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     presence,
     users: userChannel,
     limits: config,
+    accounts: store.accounts,
+    onConversationError: (err) => log.warn({ err }, 'direct-message conversation not recorded'),
     onLost: (err, user, count) => log.error({ err, user, count }, 'kept direct messages lost'),
   });
   sessions.addHooks(socialSessionHooks({ contacts, dms, log }));
@@ -363,6 +403,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       assertions: federation?.assertions ?? null,
       federatedDirectory: federation?.directory ?? null,
       chatQueries,
+      streamKeys,
     }),
     sessions,
     limits: config,
@@ -395,11 +436,19 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       domain: config.domain,
       log,
       version: VERSION,
+      streamKeys,
+      live,
     },
+    whip: { whip, store, identity, maxSdpBytes: config.maxSdpBytes, log },
     presence: { presence, tokens: deviceTokens, log },
     files: {
       files,
       authenticate: async (token) => (await identity.authenticate(token))?.user.id ?? null,
+      log,
+    },
+    relayProbe: {
+      probed: (token, bytes, elapsedMs) => relay.probed(token, bytes, elapsedMs),
+      probeBytes: config.relayProbeBytes,
       log,
     },
     apps: {
@@ -447,6 +496,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     close() {
       closing ??= (async () => {
         log.info('shutting down');
+        clearInterval(sweep);
         await transport.close();
         sessions.close();
         mergeRelay?.close();
@@ -455,6 +505,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         federation?.close();
         await http.close();
         await cluster?.close();
+        await whip.close();
         live.close();
         await sfu.close();
         await broker.close();

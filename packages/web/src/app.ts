@@ -250,6 +250,9 @@ export class App extends Emitter<AppEvents> {
     client.on('dm', (event) => {
       if (mine()) this.presence.applyDm(event);
     });
+    client.on('dm.read', (event) => {
+      if (mine()) this.presence.applyDmRead(event.peer);
+    });
     // Calls: every room member tracks who is in the call; signals go to the call controller.
     for (const type of ['live.joined', 'live.left', 'live.updated'] as const) {
       client.on(type, (event) => {
@@ -296,6 +299,15 @@ export class App extends Emitter<AppEvents> {
     });
     client.on('live.mode', (event) => {
       if (mine()) this.emit('liveMode', event);
+    });
+    client.on('live.settings', (event) => {
+      if (mine()) this.rooms.get(event.room)?.live.setSettings(event.settings);
+    });
+    client.on('live.stream', (event) => {
+      if (mine()) this.rooms.get(event.room)?.live.setStream(event.stream);
+    });
+    client.on('live.record', (event) => {
+      if (mine()) this.rooms.get(event.room)?.live.setRecording(event.recording);
     });
     client.on('resync', ({ room }) => {
       if (mine()) void this.rooms.get(room)?.join();
@@ -480,6 +492,15 @@ export class App extends Emitter<AppEvents> {
 
   /** A moderation request (mod.*, lobby.*, chat.report, room.role) on the current connection. */
   async moderate<T extends ModerationRequestType | 'room.role'>(
+    type: T,
+    params: ParamsOf<T>,
+  ): Promise<ResultOf<T>> {
+    const client = await this.connected();
+    return client.request(type, params);
+  }
+
+  /** A stream-key request (streamkey.*: owners and admins) on the current connection. */
+  async streamKeys<T extends 'streamkey.create' | 'streamkey.list' | 'streamkey.rotate' | 'streamkey.revoke'>(
     type: T,
     params: ParamsOf<T>,
   ): Promise<ResultOf<T>> {

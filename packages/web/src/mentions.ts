@@ -3,14 +3,7 @@
  * members highlighted. The server stores mentions as user ids; names are only for people.
  */
 
-function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { escapeText as escapeHtml } from '@presence/protocol/escape-text';
 
 /**
  * The server's sanitized HTML with each `@name` of a mentioned member wrapped in

@@ -51,6 +51,8 @@ export interface DmConversation {
   peer: UserRef;
   messages: DmMessage[];
   unread: number;
+  /** When the last message either way was (from the server's dm.list, or seen here). */
+  lastTs: number;
 }
 
 export interface PresenceStoreEvents extends Record<string, unknown> {
@@ -118,6 +120,10 @@ function saveMine(user: string | null, mine: MyPresence): void {
   } catch {
     // Not remembered; fine.
   }
+}
+
+function lastActivity(c: DmConversation): number {
+  return Math.max(c.lastTs, c.messages.at(-1)?.ts ?? 0);
 }
 
 function randomNonce(): string {
@@ -211,7 +217,50 @@ export class PresenceStore extends Emitter<PresenceStoreEvents> {
       else console.warn('presence:', errorText(err));
       this.emit('presence', new Set());
     }
-    await this.loadContacts();
+    await Promise.all([this.loadContacts(), this.loadConversations(client)]);
+  }
+
+  /**
+   * The server's list of conversations with their unread counts (dm.list): after every
+   * (re)connect, so counts read or received elsewhere (another tab, another device) show here.
+   */
+  private async loadConversations(client: ChatClient): Promise<void> {
+    try {
+      const { conversations } = await client.request('dm.list', {});
+      if (this.attached !== client) return;
+      for (const c of conversations) {
+        const known = this.dms.get(c.peer.id);
+        const convo = this.conversation(known ? { ...c.peer, ...this.people.get(c.peer.id) } : c.peer);
+        convo.unread = c.unread;
+        convo.lastTs = Math.max(convo.lastTs, c.lastTs);
+        this.remember(convo.peer);
+      }
+      this.emit('dm', { peer: '' });
+    } catch (err) {
+      if (errorCode(err) !== 'NOT_IMPLEMENTED') console.warn('dm.list:', errorText(err));
+    }
+  }
+
+  /** Another session of ours read the conversation (dm.read event). */
+  applyDmRead(peer: string): void {
+    const convo = this.dms.get(peer);
+    if (!convo || convo.unread === 0) return;
+    convo.unread = 0;
+    this.emit('dm', { peer });
+  }
+
+  /** Conversations, most recent first (the DM list). */
+  conversations(): DmConversation[] {
+    return [...this.dms.values()]
+      .filter((c) => c.lastTs > 0 || c.messages.length > 0)
+      .sort((a, b) => lastActivity(b) - lastActivity(a) || a.peer.name.localeCompare(b.peer.name));
+  }
+
+  /** Unread direct messages in all conversations (the tab title counts them as mentions). */
+  dmUnread(): number {
+    let n = 0;
+    for (const c of this.dms.values()) n += c.unread;
+    return n;
   }
 
   /** Logged in or out: forget everything about the previous user. */
@@ -448,7 +497,7 @@ export class PresenceStore extends Emitter<PresenceStoreEvents> {
   private conversation(peer: UserRef): DmConversation {
     let convo = this.dms.get(peer.id);
     if (!convo) {
-      convo = { peer, messages: [], unread: 0 };
+      convo = { peer, messages: [], unread: 0, lastTs: 0 };
       this.dms.set(peer.id, convo);
     } else {
       convo.peer = peer;
@@ -467,6 +516,8 @@ export class PresenceStore extends Emitter<PresenceStoreEvents> {
     if (!convo || convo.unread === 0) return;
     convo.unread = 0;
     this.emit('dm', { peer });
+    // Kept on the server, so other tabs and the next session agree.
+    this.attached?.request('dm.read', { peer }).catch(() => undefined);
   }
 
   /** Send a direct message; its outcome (delivered, queued, refused) shows on the message. */
@@ -588,6 +639,7 @@ export class PresenceStore extends Emitter<PresenceStoreEvents> {
 
   private push(convo: DmConversation, msg: DmMessage): void {
     convo.messages.push(msg);
+    convo.lastTs = Math.max(convo.lastTs, msg.ts);
     if (convo.messages.length > MAX_DM_MESSAGES)
       convo.messages.splice(0, convo.messages.length - MAX_DM_MESSAGES);
     this.emit('dm', { peer: convo.peer.id });

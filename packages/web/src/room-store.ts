@@ -138,6 +138,8 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
     this.role = result.role;
     this.members.clear();
     this.live.reset(result.live ?? []);
+    this.live.setSettings(result.liveSettings ?? null);
+    this.live.setStream(result.stream ?? null);
     for (const m of result.members) this.members.set(m.id, m);
     this.settings = result.moderation?.settings ?? NO_SETTINGS;
     this.mutes.clear();

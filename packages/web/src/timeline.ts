@@ -34,6 +34,8 @@ export interface TimelineMessage {
   file?: FileRef;
   /** Who deleted it, when this tab saw the deletion happen (a moderator when not the author). */
   deletedBy?: string;
+  /** Deleted by a moderator (from history: the store keeps that, not who). */
+  removedByModerator?: boolean;
 }
 
 export interface TimelineNotice {
@@ -211,6 +213,7 @@ export class Timeline {
         html: event.deleted ? '' : event.html,
         deleted: event.deleted === true,
       };
+      if (event.deleted === true && event.removedByModerator === true) msg.removedByModerator = true;
       if (event.nonce !== undefined) msg.nonce = event.nonce;
       if (event.edited !== undefined) msg.edited = event.edited;
       if (!event.deleted) {

@@ -205,7 +205,7 @@ export class FakeServer {
 
   private hello(connection: FakeConnection, message: Message): void {
     const id = message['id'];
-    if (message['v'] !== 1) {
+    if (message['v'] !== 1 && message['v'] !== 2) {
       connection.send({ type: 'error', id, code: 'UNSUPPORTED_VERSION', message: 'v1 only' });
       connection.kill({ code: 4406, reason: 'UNSUPPORTED_VERSION' });
       return;

@@ -30,7 +30,7 @@ test('connect sends hello and keeps what the welcome says', async (t) => {
   t.after(() => client.close());
   const welcome = await client.connect();
   const [hello] = server.received('hello');
-  assert.equal(hello?.['v'], 1);
+  assert.equal(hello?.['v'], 2);
   assert.equal(hello?.['name'], 'Ada');
   assert.equal(hello?.['client'], 'tests');
   assert.equal(hello?.['token'], 'old-token');

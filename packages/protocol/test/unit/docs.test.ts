@@ -12,6 +12,7 @@ import {
   okReply,
   requestSchemas,
   resultSchemas,
+  leanMessageEvent,
   roomEvent,
   transientEventSchemas,
   welcome,
@@ -297,6 +298,10 @@ function checkExamples(): Checked[] {
       checked.push({ block, type: requestType, answers: requestType });
     } else if (Object.hasOwn(notificationSchemas, type as string)) {
       check(notificationSchemas[type as keyof typeof notificationSchemas], msg, where);
+      checked.push({ block, type: type as string });
+    } else if (type === 'message' && typeof msg['from'] === 'string') {
+      // Protocol v2's lean shape (lean-message.ts).
+      check(leanMessageEvent, msg, where);
       checked.push({ block, type: type as string });
     } else if (roomEventTypes.has(type as string)) {
       check(roomEvent, msg, where);

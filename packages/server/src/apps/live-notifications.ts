@@ -9,7 +9,9 @@ const MINUTE = 60_000;
 /**
  * Live notifications: an app sends a granted user a short text, delivered to every connected
  * session of the user as an `app.notification` event. Refused when the grant is paused or gone,
- * and limited per app and user (a sliding minute, per node).
+ * and limited per app and user twice: a sliding minute in this node's memory, and a count per
+ * calendar minute in the store, which every node of a cluster shares (so spreading requests over
+ * the nodes gains an app nothing).
  */
 export class LiveNotifications {
   readonly #store: AppStore;
@@ -46,6 +48,15 @@ export class LiveNotifications {
         {
           retryAfterMs,
         },
+      );
+    }
+    const windowStart = now - (now % MINUTE);
+    const inMinute = await this.#store.countNotification(app.id, appUserId, windowStart);
+    if (inMinute > this.#perMinute) {
+      throw new PresenceError(
+        'RATE_LIMITED',
+        `At most ${this.#perMinute} notifications per user per minute.`,
+        { retryAfterMs: windowStart + MINUTE - now },
       );
     }
     times.push(now);

@@ -10,6 +10,11 @@ export interface BrokerMessage {
   seq: number | null;
   /** The message exactly as clients receive it. */
   json: string;
+  /**
+   * The same event in the lean shape for `v: 2` sessions (a live chat message: sender by id, no
+   * epoch, no html when plain), serialized once like `json`; absent for everything else.
+   */
+  lean?: string;
 }
 
 export type BrokerListener = (message: BrokerMessage) => void;

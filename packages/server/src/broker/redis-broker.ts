@@ -103,10 +103,13 @@ export class RedisBroker implements Broker {
     if (!listeners) return;
     const bar = payload.indexOf('|');
     const head = payload.slice(0, bar);
+    // JSON.stringify never emits a raw newline, so one separates the lean shape from the full one.
+    const nl = payload.indexOf('\n', bar + 1);
     const message: BrokerMessage = {
       room,
       seq: head === '' ? null : Number(head),
-      json: payload.slice(bar + 1),
+      json: nl < 0 ? payload.slice(bar + 1) : payload.slice(bar + 1, nl),
+      ...(nl >= 0 && { lean: payload.slice(nl + 1) }),
     };
     if (this.#batchMs <= 0) {
       for (const listener of listeners) listener(message);
@@ -132,7 +135,7 @@ export class RedisBroker implements Broker {
 
   async publish(message: BrokerMessage, epoch?: string): Promise<void> {
     const channel = this.#roomChannel(message.room);
-    const payload = `${message.seq ?? ''}|${message.json}`;
+    const payload = `${message.seq ?? ''}|${message.json}${message.lean === undefined ? '' : `\n${message.lean}`}`;
     if (message.seq === null || epoch === undefined) {
       await this.#pub.publish(channel, payload);
       return;

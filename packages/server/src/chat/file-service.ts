@@ -8,7 +8,12 @@ import { sniff } from './file-sniff.js';
 export interface FileLimits {
   /** Largest upload in bytes (FILE_TOO_LARGE). */
   maxUploadBytes: number;
+  /** An upload never attached to a message is deleted this long after it came. */
+  orphanUploadGraceMs?: number;
 }
+
+/** Uploads deleted per sweep at most (the next sweep takes the rest). */
+const SWEEP_BATCH = 500;
 
 /** Whether a user is a member of a room now (in a cluster, asked at the room's home). */
 export type MembershipCheck = (roomId: string, userId: string) => Promise<boolean>;
@@ -111,5 +116,24 @@ export class FileService {
   /** Delete the bytes of every file of a room (its rows go with the room). */
   async removeRoom(roomId: string): Promise<void> {
     for (const id of await this.#store.filesOfRoom(roomId)) await this.#blobs.delete(id);
+  }
+
+  /**
+   * An unnamed room was purged (nobody left in it): its files go, rows and bytes (a named room's
+   * rows go with room.delete; an unnamed room has no row to cascade from).
+   */
+  async removePurgedRoom(roomId: string): Promise<void> {
+    for (const id of await this.#store.filesOfRoom(roomId)) await this.remove(id);
+  }
+
+  /**
+   * Delete uploads never attached to a message within the grace period (an upload whose message
+   * was never sent), oldest first, at most SWEEP_BATCH per call. Resolves with how many went.
+   */
+  async sweepOrphans(now = Date.now()): Promise<number> {
+    const grace = this.#limits.orphanUploadGraceMs ?? 60 * 60_000;
+    const ids = await this.#store.staleUploads(now - grace, SWEEP_BATCH);
+    for (const id of ids) await this.remove(id);
+    return ids.length;
   }
 }

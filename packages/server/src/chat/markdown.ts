@@ -1,6 +1,7 @@
 import { Marked } from 'marked';
 import type { Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { escapeText as escapeHtml } from '@presence/protocol';
 
 /**
  * Chat markdown → safe HTML.
@@ -37,15 +38,6 @@ const ALLOWED_TAGS = ['p', 'br', 'strong', 'em', 'del', 'code', 'pre', 'ul', 'ol
 const SAFE_HREF = /^(?:https?:\/\/[^\s]|mailto:[^\s])/i;
 const SAFE_LANG = /^[a-z0-9_+#.-]{1,32}$/i;
 const LINK_REL = 'noopener noreferrer nofollow';
-
-function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 function encodeHref(href: string): string | null {
   if (!SAFE_HREF.test(href)) return null;
@@ -144,13 +136,14 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 };
 
 /**
- * Text that renders as itself in one paragraph: it starts with a letter (no list, heading, quote or
- * indented code), has only letters, digits, spaces and punctuation that no markdown rule uses (no
- * newline, `*_~\`[]<>&#|/@`), ends without a space, and has no `www.` (the only autolink left without
- * `:` `/` `@`). Most chat lines are like that, and marked plus sanitize-html cost tens of
+ * Text that renders as itself in one paragraph: it starts with a letter or `|` (no list, heading,
+ * quote or indented code), has only letters, digits, spaces, `|` and punctuation that no markdown
+ * rule uses (no newline, `*_~\`[]<>&#/@`), ends without a space, and has no `www.` (the only autolink
+ * left without `:` `/` `@`). A `|` makes a table only with a delimiter row on the next line, so on
+ * one line it is text. Most chat lines are like that, and marked plus sanitize-html cost tens of
  * microseconds per message; the fast path's equivalence is fuzzed in markdown.test.ts.
  */
-const PLAIN_TEXT = /^\p{L}[\p{L}\p{M}\p{Nd} ,.;:?!'"()-]*$/u;
+const PLAIN_TEXT = /^[\p{L}|][\p{L}\p{M}\p{Nd} ,.;:?!'"()|-]*$/u;
 const AUTOLINK_WWW = /www\./i;
 
 function isPlainText(text: string): boolean {

@@ -1,3 +1,5 @@
+import type { StreamKeyService } from '../live/whip/stream-keys.js';
+import { createStreamKeyHandlers } from './stream-key-handlers.js';
 import {
   PresenceError,
   type RequestOf,
@@ -11,6 +13,7 @@ import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
 import type { Session } from './session.js';
 import { createLiveHandlers } from './live-handlers.js';
 import { createLiveSfuHandlers } from './live-sfu-handlers.js';
+import { createLiveRelayHandlers } from './live-relay-handlers.js';
 import { createPresenceHandlers, type PresenceHandlerDeps } from './presence-handlers.js';
 import { createSocialHandlers, type SocialDeps } from './social-handlers.js';
 import { inviteInvalid, type InviteService } from '../rooms/invite-service.js';
@@ -49,6 +52,8 @@ export interface HandlerDeps {
   assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
   /** Federation: the public rooms of the federated servers; null when federation is off. */
   federatedDirectory: { list(query: string): Promise<FederatedRooms[]> } | null;
+  /** WHIP stream keys of rooms. */
+  streamKeys: StreamKeyService;
 }
 
 /**
@@ -90,6 +95,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   return {
     ...createLiveHandlers(ops),
     ...createLiveSfuHandlers(ops),
+    ...createStreamKeyHandlers(deps.streamKeys),
+    ...createLiveRelayHandlers(ops),
     ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),
     ping: async () => ({ ts: Date.now() }),

@@ -10,6 +10,8 @@ interface RoomEntry {
   snapshot: Session[] | null;
   /** This tick's frames of the room, coalesced per connection (see FrameRun); null between ticks. */
   run: FrameRun | null;
+  /** The same for the lean frames of `v: 2` sessions. */
+  leanRun: FrameRun | null;
   unsubscribe: () => void;
 }
 
@@ -37,6 +39,7 @@ export class RoomFanout {
         sessions: new Set(),
         snapshot: null,
         run: null,
+        leanRun: null,
         unsubscribe: () => undefined,
       };
       created.unsubscribe = this.#broker.subscribe(room, (m) => this.#deliver(m, created));
@@ -66,6 +69,11 @@ export class RoomFanout {
   #deliver(message: BrokerMessage, entry: RoomEntry): void {
     const frame = new OutboundFrame(message.json, message.seq);
     this.#runOf(entry).add(frame);
+    if (message.lean !== undefined) {
+      const lean = new OutboundFrame(message.lean, message.seq);
+      this.#leanRunOf(entry).add(lean);
+      frame.lean = lean;
+    }
     // An array walks faster than a Set, and a snapshot stays valid if the loop changes membership
     // (a session taken out meanwhile has already left its `rooms`, so it drops the frame itself).
     // Rebuilding costs one pass over the room, no more than the delivery itself.
@@ -87,9 +95,21 @@ export class RoomFanout {
     return entry.run;
   }
 
+  /** The room's run of lean frames for this tick, closed with the other. */
+  #leanRunOf(entry: RoomEntry): FrameRun {
+    if (entry.leanRun !== null && !entry.leanRun.full) return entry.leanRun;
+    if (entry.run === null && entry.leanRun === null && this.#openRuns.push(entry) === 1)
+      process.nextTick(this.#closeRuns);
+    entry.leanRun = new FrameRun();
+    return entry.leanRun;
+  }
+
   readonly #closeRuns = (): void => {
     const open = this.#openRuns;
     this.#openRuns = [];
-    for (const entry of open) entry.run = null;
+    for (const entry of open) {
+      entry.run = null;
+      entry.leanRun = null;
+    }
   };
 }

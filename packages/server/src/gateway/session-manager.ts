@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   PresenceError,
   type RequestOf,
   type RoomPosition,
@@ -96,10 +96,10 @@ export class SessionManager {
    * send the welcome, then the replayed events, then whatever arrived live meanwhile.
    */
   async hello(conn: Connection, request: RequestOf<'hello'>): Promise<Session> {
-    if (request.v !== PROTOCOL_VERSION) {
+    if (!(PROTOCOL_VERSIONS as readonly number[]).includes(request.v)) {
       throw new PresenceError(
         'UNSUPPORTED_VERSION',
-        `This server speaks protocol version ${PROTOCOL_VERSION}.`,
+        `This server speaks protocol versions ${PROTOCOL_VERSIONS.join(' and ')}.`,
       );
     }
     let resumeError: Welcome['resumeError'];
@@ -127,6 +127,7 @@ export class SessionManager {
       }
     }
     session ??= this.#create(null, request.name);
+    session.version = request.v;
     this.#attach(session, conn);
     session.beginAttach();
     try {
@@ -153,7 +154,7 @@ export class SessionManager {
       const welcome: Welcome = {
         type: 'welcome',
         id: request.id,
-        v: PROTOCOL_VERSION,
+        v: request.v,
         sessionId: session.id,
         userId: session.user.id,
         name: session.user.name,

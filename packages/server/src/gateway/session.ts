@@ -69,6 +69,8 @@ export class Session {
   #attaching: Outbound[] | null = null;
   /** Non-null while a presence.subscribe reply is due: presence events wait for it. */
   #presenceHeld: OutboundFrame[] | null = null;
+  /** The protocol version of the latest hello: 2 and up write a frame's lean shape when it has one. */
+  version = 1;
 
   constructor(deps: {
     id: string;
@@ -221,7 +223,8 @@ export class Session {
     }
     if (out.path === 'room') {
       if (!this.rooms.admit(out.room, out.frame)) return false;
-      const sent = this.#write(out.frame);
+      const lean = out.frame.lean;
+      const sent = this.#write(lean !== null && this.version >= 2 ? lean : out.frame);
       // Checked here, in delivery order after holds and de-duplication, not when the event was
       // published: a join that overtook the removal has already moved lastSeq past it.
       if (removedUser(out.frame) === this.#user.id) this.#onRemoved(out.room);

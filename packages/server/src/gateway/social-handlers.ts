@@ -16,7 +16,9 @@ export type SocialRequestType =
   | 'contacts.important'
   | 'contacts.block'
   | 'contacts.unblock'
-  | 'dm.send';
+  | 'dm.send'
+  | 'dm.list'
+  | 'dm.read';
 
 export interface SocialDeps {
   contacts: ContactsService;
@@ -61,6 +63,8 @@ export function createSocialHandlers({ contacts, dms }: SocialDeps): Pick<Handle
       return {};
     },
     'dm.send': (ctx, r) => dms.send(ctx.session.actor, r.to, r.text, r.nonce),
+    'dm.list': (ctx, r) => dms.list(ctx.session.actor, r.limit),
+    'dm.read': (ctx, r) => dms.read(ctx.session.actor, r.peer),
   };
 }
 

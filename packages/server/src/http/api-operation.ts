@@ -8,7 +8,7 @@ import type { z } from 'zod';
 export interface ApiOperation {
   /** Unique, stable: the OpenAPI operationId. */
   id: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Fastify syntax (`/api/rooms/:id`); the OpenAPI document says `{id}`. */
   path: string;
   tag: string;

@@ -15,6 +15,8 @@ import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import { registerFederationRoutes, type FederationRouteDeps } from './federation-routes.js';
 import { registerFileRoutes, type FileRouteDeps } from './file-routes.js';
+import { registerWhipRoutes, type WhipRouteDeps } from './whip-routes.js';
+import { registerRelayProbeRoute, type RelayProbeRouteDeps } from './relay-probe-route.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { RoomOps } from '../routing/room-ops.js';
 import type { Store } from '../store/store.js';
@@ -50,6 +52,10 @@ export interface HttpDeps {
   /** Uploads and downloads of files in rooms. */
   files?: FileRouteDeps;
   apps: AppRouteDeps;
+  /** WHIP ingest and WHEP playback. */
+  whip?: WhipRouteDeps;
+  /** Relay viewers' upload probes (timed here, for the relay planner). */
+  relayProbe?: RelayProbeRouteDeps;
   /** Server-to-server endpoints; null when federation is off. */
   federation: FederationRouteDeps | null;
   health: () => Record<string, unknown>;
@@ -198,7 +204,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
   if (deps.files) await registerFileRoutes(app, deps.files);
+  if (deps.relayProbe) await registerRelayProbeRoute(app, deps.relayProbe);
   await registerAppRoutes(app, deps.apps);
+  if (deps.whip) await registerWhipRoutes(app, deps.whip);
   if (deps.federation) await registerFederationRoutes(app, deps.federation);
 
   const index = join(deps.webDir, 'index.html');

@@ -18,15 +18,19 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MESSAGE_NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
   ROOM_FULL: 409,
+  /** The call's state conflicts with what was asked (its size, a source already live). */
+  LIVE_FULL: 409,
   MESSAGE_TOO_LONG: 413,
   FILE_TOO_LARGE: 413,
   FILE_NOT_FOUND: 404,
+  STREAM_KEY_NOT_FOUND: 404,
   RATE_LIMITED: 429,
   LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   NOT_IMPLEMENTED: 501,
   STORE_UNAVAILABLE: 503,
   ROOM_UNAVAILABLE: 503,
+  SFU_UNAVAILABLE: 503,
 };
 
 export function httpStatusOf(code: ErrorCode): number {
@@ -51,7 +55,9 @@ export function toHttpError(err: unknown): HttpError | null {
         ? reason === 'not_found'
           ? 404
           : 410
-        : httpStatusOf(err.code);
+        : reason === 'relay_running'
+          ? 409
+          : httpStatusOf(err.code);
     return {
       status,
       body: { code: err.code, message: err.message, ...(reason !== undefined ? { reason } : {}) },

@@ -1,3 +1,4 @@
+import { escapeText } from '@presence/protocol';
 import type { OpenApiDocument } from './openapi.js';
 
 /**
@@ -8,14 +9,7 @@ import type { OpenApiDocument } from './openapi.js';
 
 type Json = Record<string, unknown>;
 
-function esc(s: unknown): string {
-  return String(s)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+const esc = (s: unknown): string => escapeText(String(s));
 
 function obj(v: unknown): Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};

@@ -5,12 +5,19 @@ import {
   epoch,
   auditEntry,
   invite,
+  liveMediaMode,
+  liveMode,
+  liveRoomSettings,
+  liveStreamers,
+  liveStreamState,
   member,
   requestSchemas,
   roomId,
   roomInfo,
   roomRole,
   seq,
+  streamKeyName,
+  streamKeyView,
   timestamp,
   userId,
   type ErrorCode,
@@ -90,6 +97,30 @@ const userParams = z.object({ userId });
 const roomParams = z.object({ id: roomId });
 const memberParams = z.object({ id: roomId, userId });
 const inviteParams = z.object({ id: roomId, code: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+const streamKeyParams = z.object({ id: roomId, key: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+const issuedStreamKey = z.object({ key: streamKeyView, secret: z.string(), whipPath: z.string() });
+const streamKeyNotFound = { description: 'ROOM_NOT_FOUND or STREAM_KEY_NOT_FOUND.', schema: apiError };
+
+/** A room's call settings and what its call does now (GET and PATCH …/live). */
+const liveView = z.object({
+  settings: liveRoomSettings,
+  /** How the call's media travels now (`mesh` when there is no call). */
+  mode: liveMode,
+  /** Participants in the call now. */
+  participants: z.number().int().nonnegative(),
+  /** A streaming room's stage (null unless it streams and a call or source is on). */
+  stream: liveStreamState.nullable(),
+});
+export const liveSettingsBody = z
+  .object({
+    mediaMode: liveMediaMode.optional(),
+    streaming: z.boolean().optional(),
+    /** Replaces the streamer group (users and role). */
+    streamers: liveStreamers.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one of mediaMode, streaming, streamers');
 
 const errors = {
   400: {
@@ -313,6 +344,119 @@ export const serviceOperations = {
       ...errors,
       404: {
         description: 'INVITE_INVALID (reason not_found): no such invite to this room.',
+        schema: apiError,
+      },
+    },
+  }),
+  createStreamKey: operation({
+    id: 'serviceCreateStreamKey',
+    method: 'POST',
+    path: '/api/service/rooms/:id/stream-keys',
+    tag: 'Service API',
+    summary: 'Create a WHIP stream key',
+    description:
+      'For a persistent room. `secret` is shown this once (only its hash is stored); an encoder ' +
+      'publishes with it as the bearer token at `whipPath` (docs/obs.md). `name` is shown to viewers.',
+    auth: 'serviceKey',
+    params: roomParams,
+    body: z.object({ name: streamKeyName }),
+    responses: {
+      201: { description: 'Created.', schema: issuedStreamKey },
+      ...errors,
+      404: roomNotFound,
+      429: { description: 'LIMIT_EXCEEDED: the room has 50 keys.', schema: apiError },
+    },
+  }),
+  listStreamKeys: operation({
+    id: 'serviceListStreamKeys',
+    method: 'GET',
+    path: '/api/service/rooms/:id/stream-keys',
+    tag: 'Service API',
+    summary: "List a room's stream keys",
+    auth: 'serviceKey',
+    params: roomParams,
+    responses: {
+      200: {
+        description: 'Every key, revoked ones too; never a secret.',
+        schema: z.object({ keys: z.array(streamKeyView) }),
+      },
+      ...errors,
+      404: roomNotFound,
+    },
+  }),
+  rotateStreamKey: operation({
+    id: 'serviceRotateStreamKey',
+    method: 'POST',
+    path: '/api/service/rooms/:id/stream-keys/:key/rotate',
+    tag: 'Service API',
+    summary: 'Rotate a stream key',
+    description: 'A new secret for the key; the old one stops working and a source using it is cut.',
+    auth: 'serviceKey',
+    params: streamKeyParams,
+    responses: {
+      200: { description: 'The new secret.', schema: issuedStreamKey },
+      ...errors,
+      404: streamKeyNotFound,
+    },
+  }),
+  revokeStreamKey: operation({
+    id: 'serviceRevokeStreamKey',
+    method: 'DELETE',
+    path: '/api/service/rooms/:id/stream-keys/:key',
+    tag: 'Service API',
+    summary: 'Revoke a stream key',
+    description: 'The key stops working for good; a source using it is cut.',
+    auth: 'serviceKey',
+    params: streamKeyParams,
+    responses: {
+      200: { description: 'Revoked (revoking twice is fine).', schema: z.object({ key: streamKeyView }) },
+      ...errors,
+      404: streamKeyNotFound,
+    },
+  }),
+  getLive: operation({
+    id: 'serviceGetLive',
+    method: 'GET',
+    path: '/api/service/rooms/:id/live',
+    tag: 'Service API',
+    summary: "A room's call settings (streaming, streamers, media mode)",
+    description:
+      'As stored (the defaults when never changed), with the mode of the running call, its size ' +
+      'and, in a streaming room, its stage (source, state, viewer count).',
+    auth: 'serviceKey',
+    params: roomParams,
+    responses: {
+      200: { description: 'The settings and the call now.', schema: liveView },
+      ...errors,
+      404: roomNotFound,
+    },
+  }),
+  setLive: operation({
+    id: 'serviceSetLive',
+    method: 'PATCH',
+    path: '/api/service/rooms/:id/live',
+    tag: 'Service API',
+    summary: "Change a room's call settings",
+    description:
+      'Any subset, as the live.settings request of an owner: persisted, the room hears ' +
+      '`live.settings`, and a running call follows at once (streaming on moves it to the SFU and ' +
+      'picks a source; a source removed from the streamer group hands over and watches). ' +
+      '`streamers` replaces the whole group.',
+    auth: 'serviceKey',
+    params: roomParams,
+    body: liveSettingsBody,
+    responses: {
+      200: { description: 'The settings now, and the call.', schema: liveView },
+      ...errors,
+      404: roomNotFound,
+      409: {
+        description:
+          'LIVE_FULL: `mesh` asked for a running SFU call larger than liveMeshMax; FORBIDDEN ' +
+          '(reason `relay_running`): the call is a relayed broadcast, stop it first.',
+        schema: apiError,
+      },
+      503: {
+        description: 'SFU_UNAVAILABLE: streaming (or `sfu`) needs Janus and none is up; STORE_UNAVAILABLE.',
         schema: apiError,
       },
     },

@@ -13,6 +13,8 @@ import type { RoomAdmin } from '../rooms/room-admin.js';
 import type { ModerationService } from '../moderation/moderation-service.js';
 import type { StoredUser } from '../store/identity-store.js';
 import type { Store } from '../store/store.js';
+import type { StreamKeyService } from '../live/whip/stream-keys.js';
+import type { LiveService } from '../live/live-service.js';
 import type { ApiOperation, OperationInput } from './api-operation.js';
 import { INTERNAL, toHttpError } from './http-errors.js';
 import { registerApiDocs } from './openapi-routes.js';
@@ -30,6 +32,10 @@ export interface ServiceRouteDeps {
   log: Logger;
   /** Shown in the API documentation. */
   version: string;
+  /** WHIP stream keys (the service key acts as the operator). */
+  streamKeys: StreamKeyService;
+  /** Rooms' call settings (the service key acts as the operator; rooms whose home is here). */
+  live: Pick<LiveService, 'operatorState' | 'operatorSettings'>;
 }
 
 /** Parse one part of a request or answer 400 INVALID_MESSAGE naming the first bad field. */
@@ -182,6 +188,20 @@ export async function registerServiceRoutes(app: FastifyInstance, deps: ServiceR
       reply.code(204);
       return reply.send();
     });
+
+    route(ops.getLive, async ({ params }) => deps.live.operatorState(params.id));
+    route(ops.setLive, async ({ params, body }) => deps.live.operatorSettings(params.id, body));
+
+    // The service key acts as the operator (null user): any persistent room.
+    route(ops.createStreamKey, async ({ params, body }, reply) => {
+      reply.code(201);
+      return deps.streamKeys.create(params.id, null, body.name);
+    });
+    route(ops.listStreamKeys, async ({ params }) => ({ keys: await deps.streamKeys.list(params.id, null) }));
+    route(ops.rotateStreamKey, async ({ params }) => deps.streamKeys.rotate(params.id, null, params.key));
+    route(ops.revokeStreamKey, async ({ params }) => ({
+      key: await deps.streamKeys.revoke(params.id, null, params.key),
+    }));
   });
 
   await registerApiDocs(app, deps.version);

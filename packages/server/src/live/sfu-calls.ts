@@ -12,6 +12,8 @@ import {
 export interface SfuCallView {
   /** Participant ids in the call, when it is in SFU mode; null otherwise. */
   sfuParticipants(roomId: string): string[] | null;
+  /** The feeds a participant watches (everyone else, or a streaming room's source only). */
+  feedsFor(roomId: string, participant: string): string[];
   /** Tell the whole room that its call's SFU was re-created (clients publish again). */
   announceReset(roomId: string): Promise<void>;
 }
@@ -135,7 +137,16 @@ export class SfuCalls {
   }
 
   #others(roomId: string, participant: string): string[] {
-    return (this.#view.sfuParticipants(roomId) ?? []).filter((p) => p !== participant);
+    return this.#view.feedsFor(roomId, participant);
+  }
+
+  /** A participant that does not publish (a streaming room's viewer) starts watching. */
+  watch(roomId: string, participant: string): void {
+    let started = this.#started.get(roomId);
+    if (!started) this.#started.set(roomId, (started = new Set()));
+    started.add(participant);
+    // After the join's reply has been sent: the client is ready for the offer.
+    setImmediate(() => void this.#resubscribe(roomId, participant).catch(() => undefined));
   }
 
   async #resubscribe(roomId: string, participant: string): Promise<void> {

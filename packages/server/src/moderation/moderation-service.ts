@@ -12,6 +12,7 @@ import {
 } from '@presence/protocol';
 import type { Broker } from '../broker/broker.js';
 import type { ChatService } from '../chat/chat-service.js';
+import { FailureLimiter } from '../identity/failure-limiter.js';
 import { hashPassword, verifyPassword } from '../identity/passwords.js';
 import type { LiveService } from '../live/live-service.js';
 import type { JoinFacts, ModerationGate } from '../rooms/moderation-gate.js';
@@ -21,7 +22,12 @@ import { authorize, isGuestUser, isModerator, requireMember } from '../rooms/roo
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import { randomId } from '../shared/random-id.js';
 import type { Actor } from '../shared/actor.js';
-import type { StoredAuditEntry, StoredBan, StoredModerationSettings } from '../store/moderation-store.js';
+import type {
+  StoredAuditEntry,
+  StoredBan,
+  StoredKnock,
+  StoredModerationSettings,
+} from '../store/moderation-store.js';
 import type { Store } from '../store/store.js';
 
 const DEFAULT_SETTINGS: StoredModerationSettings = {
@@ -34,6 +40,16 @@ const DEFAULT_SETTINGS: StoredModerationSettings = {
 const FOREVER = 253_402_300_799_000;
 /** How long an admitted knock lets its user in. */
 const PASS_MS = 10 * 60_000;
+/** Knocks older than this are forgotten (the knocker has long given up or knocked again). */
+const KNOCK_MS = 60 * 60_000;
+/**
+ * Wrong room passwords allowed per room and user, and per room and address, in a minute. Every
+ * attempt at a room's password runs on the room's home node, so these hold cluster-wide per room.
+ */
+export const PASSWORD_LIMITS = {
+  perUser: { max: 5, windowMs: 60_000 },
+  perAddress: { max: 20, windowMs: 60_000 },
+} as const;
 
 interface MuteState {
   chatUntil: number | null;
@@ -46,7 +62,11 @@ interface PendingKnock {
   sessionId: string;
 }
 
-/** What moderation keeps per loaded room (on the room's home node; a reload starts afresh). */
+/**
+ * What moderation keeps per loaded room on the room's home node. Settings, mutes, knocks and
+ * passes are in the store too (loaded here, written through), so they survive a restart and a
+ * change of home node; the slow-mode clock and how each user came in are this node's only.
+ */
 interface RoomState {
   settings: StoredModerationSettings;
   mutes: Map<string, MuteState>;
@@ -87,6 +107,8 @@ export class ModerationService implements ModerationGate {
   #live: LiveService | null = null;
   #chat: ChatService | null = null;
   #lastAuditId = 0;
+  readonly #passwordByUser: FailureLimiter;
+  readonly #passwordByAddress: FailureLimiter;
 
   constructor(deps: ModerationDeps) {
     this.#registry = deps.registry;
@@ -95,6 +117,8 @@ export class ModerationService implements ModerationGate {
     this.#broker = deps.broker;
     this.#secret = deps.secret;
     this.#now = deps.now ?? Date.now;
+    this.#passwordByUser = new FailureLimiter(PASSWORD_LIMITS.perUser, { now: this.#now });
+    this.#passwordByAddress = new FailureLimiter(PASSWORD_LIMITS.perAddress, { now: this.#now });
   }
 
   /** Chat and calls, built after this since they ask this gate. */
@@ -112,9 +136,8 @@ export class ModerationService implements ModerationGate {
     await this.#refuseBanned(room, actor.user.id, guestKeyHash, addressHash);
     if (!facts.member && !facts.invite) {
       await this.#refresh(room, state);
-      await this.#checkPassword(state, facts.password);
-      const pass = state.passes.get(actor.user.id);
-      if (state.settings.lobby && (pass === undefined || pass < this.#now())) {
+      await this.#checkPassword(room, state, actor, facts.password);
+      if (state.settings.lobby && !(await this.#hasPass(room, state, actor.user.id))) {
         throw new PresenceError('LOBBY_REQUIRED');
       }
     }
@@ -164,6 +187,7 @@ export class ModerationService implements ModerationGate {
     if (joining && !mute && state.settings.joinMuted && !isModerator(role)) {
       mute = { chatUntil: null, audio: true, video: false };
       state.mutes.set(userId, mute);
+      await this.#write(room, () => this.#store.moderation.putMute(room.id, userId, mute ?? null));
       await this.#log.transient(room, {
         type: 'mod.muted',
         room: room.id,
@@ -328,7 +352,9 @@ export class ModerationService implements ModerationGate {
           audio: request.audio ?? prev.audio,
           video: request.video ?? prev.video,
         };
-        if (next.chatUntil === null && !next.audio && !next.video) state.mutes.delete(user.id);
+        const lifted = next.chatUntil === null && !next.audio && !next.video;
+        await this.#write(room, () => this.#store.moderation.putMute(room.id, user.id, lifted ? null : next));
+        if (lifted) state.mutes.delete(user.id);
         else state.mutes.set(user.id, next);
         await this.#live?.forceOff(room.id, user.id, { audio: next.audio, video: next.video });
         const view = muteView(user.id, next);
@@ -431,16 +457,18 @@ export class ModerationService implements ModerationGate {
       const member = room.members.has(actor.user.id);
       if (!member) {
         await this.#refresh(room, state);
-        await this.#checkPassword(state, facts.password);
+        await this.#checkPassword(room, state, actor, facts.password);
       }
-      const pass = state.passes.get(actor.user.id);
-      if (member || !state.settings.lobby || (pass !== undefined && pass > this.#now())) {
+      if (member || !state.settings.lobby || (await this.#hasPass(room, state, actor.user.id))) {
         return { knock: '', admitted: true };
       }
       for (const [id, k] of state.knocks) {
         if (k.sessionId === actor.sessionId) return { knock: id, admitted: false };
       }
       const knock: Knock = { id: randomId(10), user: actor.user, at: this.#now() };
+      await this.#write(room, () =>
+        this.#store.moderation.addKnock(room.id, { ...knock, sessionId: actor.sessionId }),
+      );
       state.knocks.set(knock.id, { knock, sessionId: actor.sessionId });
       await this.#toModerators(room, { type: 'lobby.knocked', room: room.id, knock });
       return { knock: knock.id, admitted: false };
@@ -450,7 +478,10 @@ export class ModerationService implements ModerationGate {
   async knocks(actor: Actor, roomId: string): Promise<Knock[]> {
     const room = await this.#registry.require(roomId);
     authorize('lobby.list', { role: requireMember(room, actor).role, room });
-    return [...(await this.#stateOf(room)).knocks.values()].map((k) => k.knock);
+    const state = await this.#stateOf(room);
+    const since = this.#now() - KNOCK_MS;
+    for (const [id, k] of state.knocks) if (k.knock.at < since) state.knocks.delete(id);
+    return [...state.knocks.values()].map((k) => k.knock);
   }
 
   async answer(actor: Actor, roomId: string, knockId: string, admit: boolean): Promise<void> {
@@ -460,8 +491,13 @@ export class ModerationService implements ModerationGate {
       const state = await this.#stateOf(room);
       const pending = state.knocks.get(knockId);
       if (!pending) throw new PresenceError('FORBIDDEN', 'No such knock waiting (answered or withdrawn).');
+      await this.#write(room, () => this.#store.moderation.removeKnock(room.id, knockId));
       state.knocks.delete(knockId);
-      if (admit) state.passes.set(pending.knock.user.id, this.#now() + PASS_MS);
+      if (admit) {
+        const until = this.#now() + PASS_MS;
+        await this.#write(room, () => this.#store.moderation.putPass(room.id, pending.knock.user.id, until));
+        state.passes.set(pending.knock.user.id, until);
+      }
       const outcome = { type: 'lobby.outcome', room: room.id, knock: knockId, admitted: admit };
       await this.#broker.sendDirect(pending.sessionId, JSON.stringify(outcome));
       await this.#toModerators(room, {
@@ -508,26 +544,65 @@ export class ModerationService implements ModerationGate {
     }
   }
 
+  /** A store write for `room`; for a memory-only room an unreachable store only loses durability. */
+  async #write(room: Room, write: () => Promise<unknown>): Promise<void> {
+    await this.#read(room, write, () => undefined);
+  }
+
   #stateOf(room: Room): Promise<RoomState> {
     let state = this.#state.get(room);
     if (!state) {
-      state = this.#read(
-        room,
-        () => this.#store.moderation.getSettings(room.id),
-        () => undefined,
-      ).then((settings) => ({
-        settings: settings ?? { ...DEFAULT_SETTINGS },
-        mutes: new Map(),
-        lastSent: new Map(),
-        knocks: new Map(),
-        passes: new Map(),
-        seen: new Map(),
-      }));
+      state = this.#load(room);
       // A failed read must not stick: the next call reads again.
       state.catch(() => this.#state.delete(room));
       this.#state.set(room, state);
     }
     return state;
+  }
+
+  async #load(room: Room): Promise<RoomState> {
+    const m = this.#store.moderation;
+    const [settings, mutes, knocks] = await Promise.all([
+      this.#read(
+        room,
+        () => m.getSettings(room.id),
+        () => undefined,
+      ),
+      this.#read(
+        room,
+        () => m.listMutes(room.id),
+        () => [],
+      ),
+      this.#read(
+        room,
+        () => m.listKnocks(room.id, this.#now() - KNOCK_MS),
+        (): StoredKnock[] => [],
+      ),
+    ]);
+    return {
+      settings: settings ?? { ...DEFAULT_SETTINGS },
+      mutes: new Map(mutes.map(({ userId, ...mute }) => [userId, mute])),
+      lastSent: new Map(),
+      knocks: new Map(
+        knocks.map((k) => [k.id, { knock: { id: k.id, user: k.user, at: k.at }, sessionId: k.sessionId }]),
+      ),
+      passes: new Map(),
+      seen: new Map(),
+    };
+  }
+
+  /** Whether `userId` was admitted from the lobby lately (this node's memory, else the store). */
+  async #hasPass(room: Room, state: RoomState, userId: string): Promise<boolean> {
+    let until = state.passes.get(userId);
+    if (until === undefined) {
+      until = await this.#read(
+        room,
+        () => this.#store.moderation.getPass(room.id, userId),
+        () => undefined,
+      );
+      if (until !== undefined) state.passes.set(userId, until);
+    }
+    return until !== undefined && until > this.#now();
   }
 
   /** Newcomers see the stored settings: `presence admin` may have changed them without this node. */
@@ -575,11 +650,37 @@ export class ModerationService implements ModerationGate {
     );
   }
 
-  async #checkPassword(state: RoomState, password: string | undefined): Promise<void> {
+  /**
+   * The room password, if set. Wrong guesses are limited per room and user and per room and
+   * address (RATE_LIMITED with retryAfterMs); the attempt counts before the slow hash is checked,
+   * so concurrent guesses cannot slip past, and a right one takes it back.
+   */
+  async #checkPassword(
+    room: Room,
+    state: RoomState,
+    actor: Actor,
+    password: string | undefined,
+  ): Promise<void> {
     const hash = state.settings.passwordHash;
     if (hash === null) return;
     if (password === undefined) throw new PresenceError('PASSWORD_REQUIRED');
+    const byUser = `${room.id}\n${actor.user.id}`;
+    const byAddress =
+      actor.address !== undefined ? `${room.id}\n${this.#hash('address', actor.address)}` : null;
+    const wait = Math.max(
+      this.#passwordByUser.retryAfterMs(byUser),
+      byAddress === null ? 0 : this.#passwordByAddress.retryAfterMs(byAddress),
+    );
+    if (wait > 0) {
+      throw new PresenceError('RATE_LIMITED', 'Too many wrong passwords for this room; wait a little.', {
+        retryAfterMs: wait,
+      });
+    }
+    this.#passwordByUser.fail(byUser);
+    if (byAddress !== null) this.#passwordByAddress.fail(byAddress);
     if (!(await verifyPassword(password, hash))) throw new PresenceError('PASSWORD_WRONG');
+    this.#passwordByUser.reset(byUser);
+    if (byAddress !== null) this.#passwordByAddress.forgive(byAddress);
   }
 
   /** End the membership (member.left, removed), tell the sessions why, and take them out of the call. */

@@ -203,10 +203,58 @@ export const OPTIONS = [
     'Default media mode of a call (a room setting overrides it): mesh, sfu, or auto (mesh up to liveMeshMax, SFU above).',
   ),
   option(
+    'relayBitrateBps',
+    positiveInt.max(50_000_000),
+    1_500_000,
+    'Stream bitrate a relayed broadcast assumes when its source does not say (bits/s); a relay gets uplink ÷ bitrate children.',
+  ),
+  option(
+    'relayMaxChildren',
+    positiveInt.max(64),
+    8,
+    'Most viewers one relay forwards a broadcast to, however fast its uplink.',
+  ),
+  option(
+    'relayMaxDepth',
+    positiveInt.max(32),
+    8,
+    'Deepest level of a relay tree; the source serves who does not fit.',
+  ),
+  option(
+    'relayRootChildren',
+    positiveInt.max(1_000),
+    4,
+    'Viewers the source of a relayed broadcast sends to itself (its own uplink share).',
+  ),
+  option(
+    'relaySilenceMs',
+    positiveInt.min(200).max(30_000),
+    1_000,
+    'A relay viewer that decodes no frames for this long switches to its backup parent and reports it.',
+  ),
+  option(
+    'relayProbeBytes',
+    positiveInt.min(16_384).max(8 * 1024 * 1024),
+    262_144,
+    "Size of a viewer's upload probe (POST /api/live/relay/probe/:token), timed by the server.",
+  ),
+  option(
     'janusUrl',
     urlList,
     [],
     'Janus WebSocket API URLs (ws://host:8188), comma-separated; rooms go to the least loaded. Empty = run a Janus child when the binary is installed.',
+  ),
+  option(
+    'recordingsDir',
+    z.string(),
+    '',
+    'Where call recordings go (raw Janus .mjr files and the converted webm files). Empty = dataDir/recordings.',
+  ),
+  option(
+    'recordingsRetentionDays',
+    z.coerce.number().int().min(0),
+    30,
+    'Recordings older than this many days are deleted (checked hourly); 0 = keep them forever.',
   ),
   option('janusApiSecret', z.string(), '', "Janus's api_secret (also set on the Janus child)."),
   option(
@@ -226,6 +274,18 @@ export const OPTIONS = [
     urlList,
     [],
     'Network interfaces the Janus child may use for media (its ice_enforce_list); empty = all but loopback.',
+  ),
+  option(
+    'whepMaxViewers',
+    positiveInt.max(100_000),
+    200,
+    'WHEP playback sessions a room may have at once (more get 503 with Retry-After).',
+  ),
+  option(
+    'whipSessionTtlSeconds',
+    positiveInt.max(86_400),
+    30,
+    'A WHIP or WHEP session whose PeerConnection never comes up is dropped after this long.',
   ),
   option(
     'maxSdpBytes',
@@ -250,6 +310,12 @@ export const OPTIONS = [
     positiveInt.max(1024 * 1024 * 1024),
     10 * 1024 * 1024,
     'Largest file upload in bytes (FILE_TOO_LARGE, HTTP 413).',
+  ),
+  option(
+    'orphanUploadGraceMs',
+    positiveInt,
+    60 * 60_000,
+    'An upload not attached to a message within this many milliseconds is deleted (rows and bytes), checked every tenth of it.',
   ),
   option(
     'blobStore',

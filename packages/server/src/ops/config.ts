@@ -37,6 +37,13 @@ export function validateConfig(raw: Record<string, unknown>): Config {
   if (config.historyPageDefault > config.historyPageMax) {
     throw new ConfigError('historyPageDefault must not exceed historyPageMax');
   }
+  // Federation from a cluster is not built: every node would send its own batches and keep its
+  // own replay table (docs/federation.md, "Limits"). Refuse it rather than misbehave.
+  if (config.federation && config.redisUrl !== '') {
+    throw new ConfigError(
+      'federation with a Redis cluster (redisUrl) is not supported yet; run federation on a single node',
+    );
+  }
   return config;
 }
 

@@ -1,9 +1,19 @@
-import { PresenceError, type dmDeliveredEvent, type dmEvent, type ResultOf } from '@presence/protocol';
+import {
+  DM_LIST_LIMIT,
+  PresenceError,
+  type DmConversationInfo,
+  type dmDeliveredEvent,
+  type dmEvent,
+  type dmReadEvent,
+  type ResultOf,
+} from '@presence/protocol';
 import type { z } from 'zod';
 import { renderMarkdown } from '../chat/markdown.js';
 import { checkMessageText } from '../chat/message-text.js';
 import { randomId } from '../shared/random-id.js';
-import { isGuestId } from '../identity/identity-service.js';
+import { avatarUrl, defaultGuestName } from '../identity/guests.js';
+import { isGuestId, userRefOf } from '../identity/identity-service.js';
+import type { AccountStore } from '../store/identity-store.js';
 import type { Actor } from '../shared/actor.js';
 import {
   KeptMessagesFullError,
@@ -16,6 +26,7 @@ import type { PresenceReader, VisibleState } from './presence-reader.js';
 
 export type DmEvent = z.infer<typeof dmEvent>;
 type DmDelivered = z.infer<typeof dmDeliveredEvent>;
+type DmRead = z.infer<typeof dmReadEvent>;
 type DmResult = ResultOf<'dm.send'>;
 
 /** Accepted nonces remembered per server, for retries of dm.send; the oldest are forgotten first. */
@@ -26,7 +37,11 @@ export interface DmDeps {
   presence: PresenceReader;
   users: UserChannel;
   limits: { maxTextLength: number };
+  /** Accounts' names and avatars, for the sender's side of a conversation. */
+  accounts?: Pick<AccountStore, 'getUser'>;
   now?: () => number;
+  /** Told when a conversation's row could not be written (the message itself went out). */
+  onConversationError?: (err: unknown) => void;
   /** Told about kept messages that could be neither delivered nor put back (logged by the caller). */
   onLost?: (err: unknown, recipient: string, count: number) => void;
 }
@@ -67,6 +82,8 @@ export class DmService {
   readonly #limits: { maxTextLength: number };
   readonly #now: () => number;
   readonly #onLost: (err: unknown, recipient: string, count: number) => void;
+  readonly #accounts: Pick<AccountStore, 'getUser'> | undefined;
+  readonly #onConversationError: (err: unknown) => void;
   /** `${sender}\n${nonce}` → the reply first given, so a retried send is answered, not repeated. */
   readonly #nonces = new Map<string, DmResult>();
   #counter = 0;
@@ -78,6 +95,8 @@ export class DmService {
     this.#limits = deps.limits;
     this.#now = deps.now ?? Date.now;
     this.#onLost = deps.onLost ?? (() => undefined);
+    this.#accounts = deps.accounts;
+    this.#onConversationError = deps.onConversationError ?? (() => undefined);
   }
 
   async send(actor: Actor, to: string, text: string, nonce?: string): Promise<DmResult> {
@@ -134,6 +153,8 @@ export class DmService {
         throw err;
       }
     }
+    // Both sides' conversation lists (dm.list) move; the message has gone out whatever happens here.
+    await this.#noteConversation(actor, to, ts).catch(this.#onConversationError);
     // The sender's other devices show what was sent from this one.
     await this.#users.send(from, json, actor.sessionId);
     const result: DmResult = {
@@ -144,6 +165,42 @@ export class DmService {
     };
     if (key !== undefined) this.#remember(key, result);
     return result;
+  }
+
+  /** The actor's conversations, most recent first (`dm.list`). */
+  async list(actor: Actor, limit = DM_LIST_LIMIT): Promise<{ conversations: DmConversationInfo[] }> {
+    const rows = await this.#social.listConversations(actor.user.id, Math.min(limit, DM_LIST_LIMIT));
+    return {
+      conversations: rows.map((r) => ({
+        peer: { id: r.peerId, name: r.peerName, avatar: r.peerAvatar },
+        lastTs: r.lastTs,
+        lastFromPeer: r.lastFromPeer,
+        unread: r.unread,
+      })),
+    };
+  }
+
+  /** Mark the conversation with `peer` read (`dm.read`); the actor's other sessions are told. */
+  async read(actor: Actor, peer: string): Promise<Record<string, never>> {
+    if (await this.#social.readConversation(actor.user.id, peer)) {
+      const event: DmRead = { type: 'dm.read', peer };
+      await this.#users.send(actor.user.id, JSON.stringify(event), actor.sessionId);
+    }
+    return {};
+  }
+
+  async #noteConversation(actor: Actor, to: string, ts: number): Promise<void> {
+    const account = isGuestId(to) ? undefined : await this.#accounts?.getUser(to);
+    const recipient = account
+      ? { ...userRefOf(account), known: true }
+      : // Not an account here: the row keeps the name the recipient last wrote under, if any.
+        {
+          id: to,
+          name: isGuestId(to) ? defaultGuestName(to) : (to.split('@')[0] ?? to),
+          avatar: avatarUrl(to),
+          known: false,
+        };
+    await this.#social.noteDirectMessage(actor.user, recipient, ts);
   }
 
   /**

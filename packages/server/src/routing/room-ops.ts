@@ -245,6 +245,10 @@ export class LocalRoomOps {
     return this.#live.setMode(actor, roomId, mode);
   }
 
+  liveSettings(roomId: string, actor: Actor, patch: Parameters<LiveService['setSettings']>[2]) {
+    return this.#live.setSettings(actor, roomId, patch);
+  }
+
   liveSfuPublish(roomId: string, actor: Actor, sdp: string, restart: boolean): Promise<string> {
     return this.#live.sfuPublish(actor, roomId, sdp, restart);
   }
@@ -266,6 +270,38 @@ export class LocalRoomOps {
     return this.#live.sfuCandidate(actor, roomId, target, candidate);
   }
 
+  liveRelayStart(
+    roomId: string,
+    actor: Actor,
+    opts: { bitrateBps?: number | undefined; direct?: boolean | undefined },
+  ): Promise<{ source: string }> {
+    return this.#live.relayStart(actor, roomId, opts);
+  }
+
+  liveRelayStop(roomId: string, actor: Actor): Promise<void> {
+    return this.#live.relayStop(actor, roomId);
+  }
+
+  liveRelayProbe(roomId: string, actor: Actor) {
+    return Promise.resolve(this.#live.relayProbe(actor, roomId));
+  }
+
+  liveRelayReport(
+    roomId: string,
+    actor: Actor,
+    report: { silent?: string | undefined; sendingBps?: number | undefined },
+  ): Promise<void> {
+    return this.#live.relayReport(actor, roomId, report);
+  }
+
+  liveRelayPrefs(roomId: string, actor: Actor, relay: boolean): Promise<{ relay: boolean }> {
+    return this.#live.relayPrefs(actor, roomId, relay);
+  }
+
+  liveRecord(roomId: string, actor: Actor, on: boolean) {
+    return this.#live.record(actor, roomId, on);
+  }
+
   liveSfuRestart(roomId: string, actor: Actor): Promise<void> {
     return this.#live.sfuRestart(actor, roomId);
   }
@@ -282,10 +318,18 @@ export class LocalRoomOps {
     return this.#recovery.recover(actor, { ...position, room: roomId }, inRoom);
   }
 
-  #withLive(snapshot: RoomSnapshot): JoinSnapshot {
+  async #withLive(snapshot: RoomSnapshot): Promise<JoinSnapshot> {
     // Members outside the call see who is in it.
-    const live = this.#live.participants(snapshot.room.id);
-    return live.length > 0 ? { ...snapshot, live } : snapshot;
+    const id = snapshot.room.id;
+    const live = this.#live.participants(id);
+    const liveSettings = await this.#live.snapshotSettings(id);
+    const stream = this.#live.stream(id);
+    return {
+      ...snapshot,
+      ...(live.length > 0 ? { live } : {}),
+      ...(liveSettings ? { liveSettings } : {}),
+      ...(stream ? { stream } : {}),
+    };
   }
 }
 
@@ -330,11 +374,18 @@ export const ROOM_OP_NAMES: readonly RoomOpName[] = [
   'liveIce',
   'liveConnection',
   'liveMode',
+  'liveSettings',
   'liveSfuPublish',
   'liveSfuUnpublish',
   'liveSfuAnswer',
   'liveSfuCandidate',
   'liveSfuRestart',
+  'liveRecord',
+  'liveRelayStart',
+  'liveRelayStop',
+  'liveRelayProbe',
+  'liveRelayReport',
+  'liveRelayPrefs',
   'recover',
   'moderate',
 ];

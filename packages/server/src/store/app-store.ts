@@ -85,12 +85,23 @@ export interface AppStore {
    * current state, so the app starts from the truth.
    */
   grant(grant: StoredGrant, current: AppState): Promise<void>;
+  /**
+   * Many new grants in one transaction with multi-row inserts, each with its first update as
+   * `grant` adds it (`current` is every user's state when none was told yet): seeding at scale
+   * (the bench's 10⁶ grants), where one transaction per grant would take hours.
+   */
+  grantMany(grants: readonly StoredGrant[], current: AppState): Promise<void>;
   getGrant(appId: string, userId: string): Promise<StoredGrant | undefined>;
   grantByAppUserId(appId: string, appUserId: string): Promise<StoredGrant | undefined>;
   grantsOfUser(userId: string): Promise<StoredGrant[]>;
   /** Pausing writes nothing; unpausing writes the current state as the app's next update. */
   setPaused(appId: string, userId: string, paused: boolean, current: AppState): Promise<boolean>;
   revoke(appId: string, userId: string): Promise<boolean>;
+  /**
+   * Count one live notification to the person in the minute starting at `windowStart`, atomically
+   * across the cluster; resolves with how many were counted in that minute, this one included.
+   */
+  countNotification(appId: string, appUserId: string, windowStart: number): Promise<number>;
 
   /** The state apps were last told about (offline when never). */
   lastState(userId: string): Promise<AppState | undefined>;

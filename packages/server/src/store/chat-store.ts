@@ -32,6 +32,8 @@ export interface ChatStore {
   /** Attach an unattached file to a message; false when it was attached already (or is gone). */
   attachFile(id: string, seq: number): Promise<boolean>;
   deleteFile(id: string): Promise<void>;
+  /** Ids of files never attached to a message and uploaded before `before`, oldest first. */
+  staleUploads(before: number, limit: number): Promise<string[]>;
   /** Ids of every file of a room (to delete their bytes). */
   filesOfRoom(roomId: string): Promise<string[]>;
 

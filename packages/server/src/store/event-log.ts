@@ -127,6 +127,8 @@ async function applyMessageEffect(
     // A deleted message keeps no trace of what it said: no quote, reactions or file either.
     const { reply: _r, reactions: _x, file: _f, mentions: _m, ...rest } = target;
     next = { ...rest, text: '', html: '', deleted: true };
+    // History keeps who removed it: "removed by a moderator" when it was not its author.
+    if (e.by.id !== target.from.id) next.removedByModerator = true;
   }
   await trx
     .updateTable('room_events')

@@ -9,6 +9,7 @@ export interface AppTables {
   app_presence: AppPresenceTable;
   app_updates: AppUpdatesTable;
   app_deliveries: AppDeliveriesTable;
+  app_notify_counts: AppNotifyCountsTable;
 }
 
 export interface AppsTable {
@@ -52,6 +53,14 @@ export interface AppCodesTable {
   challenge: string;
   share_status: number;
   expires_at: Int8;
+}
+
+/** Live notifications sent per app and person in the current minute, counted across the cluster. */
+export interface AppNotifyCountsTable {
+  app_id: string;
+  app_user_id: string;
+  window_start: Int8;
+  sent: number;
 }
 
 /** The state apps were last told about, per user: the outbox writes only on a real change. */

@@ -278,6 +278,53 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
         }),
       ),
 
+    grantMany: (grants, current) =>
+      run(() =>
+        serialised(async (trx) => {
+          const now = Date.now();
+          const told = new Map<string, AppState>();
+          for (const userId of new Set(grants.filter((g) => !g.paused).map((g) => g.userId)))
+            told.set(userId, await toldOrNow(trx, userId, current));
+          // Chunks far below the bound-parameter limits (SQLite: 32,766; PostgreSQL: 65,535).
+          for (let i = 0; i < grants.length; i += 2_000) {
+            const chunk = grants.slice(i, i + 2_000);
+            await trx
+              .insertInto('app_grants')
+              .values(
+                chunk.map((g) => ({
+                  app_id: g.appId,
+                  user_id: g.userId,
+                  app_user_id: g.appUserId,
+                  paused: g.paused ? 1 : 0,
+                  share_status: g.shareStatus ? 1 : 0,
+                  granted_at: g.grantedAt,
+                })),
+              )
+              .onConflict((oc) =>
+                oc.columns(['app_id', 'user_id']).doUpdateSet((eb) => ({
+                  paused: eb.ref('excluded.paused'),
+                  share_status: eb.ref('excluded.share_status'),
+                })),
+              )
+              .execute();
+            const updates = chunk
+              .filter((g) => !g.paused)
+              .map((g) => {
+                const s = told.get(g.userId) ?? current;
+                return {
+                  app_id: g.appId,
+                  app_user_id: g.appUserId,
+                  state: s.state,
+                  status: g.shareStatus ? s.status : null,
+                  since: s.since,
+                  created_at: now,
+                };
+              });
+            if (updates.length > 0) await trx.insertInto('app_updates').values(updates).execute();
+          }
+        }),
+      ),
+
     getGrant: (appId, userId) =>
       run(async () => {
         const r = await db
@@ -342,6 +389,23 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
           .where('user_id', '=', userId)
           .executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
+      }),
+
+    countNotification: (appId, appUserId, windowStart) =>
+      run(async () => {
+        // One statement, so concurrent nodes cannot both read the old count.
+        const r = await db
+          .insertInto('app_notify_counts')
+          .values({ app_id: appId, app_user_id: appUserId, window_start: windowStart, sent: 1 })
+          .onConflict((oc) =>
+            oc.columns(['app_id', 'app_user_id']).doUpdateSet({
+              sent: sql<number>`case when app_notify_counts.window_start = excluded.window_start then app_notify_counts.sent + 1 else 1 end`,
+              window_start: sql<number>`excluded.window_start`,
+            }),
+          )
+          .returning('sent')
+          .executeTakeFirstOrThrow();
+        return Number(r.sent);
       }),
 
     lastState: (userId) => run(() => told(db, userId)),

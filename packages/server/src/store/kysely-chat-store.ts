@@ -77,6 +77,18 @@ export function kyselyChatStore(db: Kysely<Database>, run: Run): ChatStore {
       run(async () => {
         await db.deleteFrom('files').where('id', '=', id).execute();
       }),
+    staleUploads: (before, limit) =>
+      run(async () => {
+        const rows = await db
+          .selectFrom('files')
+          .select('id')
+          .where('seq', 'is', null)
+          .where('created_at', '<', before)
+          .orderBy('created_at')
+          .limit(Math.max(0, Math.floor(limit)))
+          .execute();
+        return rows.map((r) => r.id);
+      }),
     filesOfRoom: (roomId) =>
       run(async () => {
         const rows = await db.selectFrom('files').select('id').where('room_id', '=', roomId).execute();

@@ -15,8 +15,8 @@ export type MergedRooms = { roomId: string; role: RoomRole; joinedAt: number; la
 /**
  * Move everything stored about user `from` (a guest) to user `to`, in one transaction: room
  * memberships (where both are members the stronger role wins and the earlier join and the further
- * read marker are kept), rooms created, contacts, requests, blocks, kept direct messages and
- * device tokens. Rows that would collide with the account's own are dropped (the account's win);
+ * read marker are kept), notification levels, mentions, uploads, rooms created, contacts, requests,
+ * blocks, kept direct messages, direct-message conversations and device tokens. Rows that would collide with the account's own are dropped (the account's win);
  * a contact between the two becomes nothing. Afterwards nothing names `from`.
  */
 export function mergeUser(db: Kysely<Database>, from: string, to: UserRef): Promise<MergedRooms> {
@@ -62,7 +62,9 @@ export function mergeUser(db: Kysely<Database>, from: string, to: UserRef): Prom
       merged.push({ roomId: g.room_id, role, joinedAt, lastRead });
     }
     await trx.updateTable('rooms').set({ created_by: to.id }).where('created_by', '=', from).execute();
+    await moveChat(trx, from, to.id);
     await moveSocial(trx, from, to);
+    await moveConversations(trx, from, to);
     return merged;
   });
 }
@@ -120,4 +122,100 @@ async function moveSocial(trx: Transaction<Database>, from: string, to: UserRef)
   await trx.updateTable('offline_messages').set({ to_id: to.id }).where('to_id', '=', from).execute();
   await trx.updateTable('offline_messages').set({ from_id: to.id }).where('from_id', '=', from).execute();
   await trx.updateTable('device_tokens').set({ user_id: to.id }).where('user_id', '=', from).execute();
+}
+
+/**
+ * Notification levels (the account's own level for a room wins), mentions (a message that
+ * mentioned both counts once) and uploads follow the person.
+ */
+async function moveChat(trx: Transaction<Database>, from: string, to: string): Promise<void> {
+  await trx
+    .deleteFrom('member_settings')
+    .where('user_id', '=', from)
+    .where('room_id', 'in', trx.selectFrom('member_settings').select('room_id').where('user_id', '=', to))
+    .execute();
+  await trx.updateTable('member_settings').set({ user_id: to }).where('user_id', '=', from).execute();
+  const mine = await trx
+    .selectFrom('message_mentions')
+    .select(['room_id', 'seq'])
+    .where('user_id', '=', to)
+    .execute();
+  const taken = new Set(mine.map((m) => `${m.room_id}\n${String(m.seq)}`));
+  const theirs = await trx
+    .selectFrom('message_mentions')
+    .select(['room_id', 'seq'])
+    .where('user_id', '=', from)
+    .execute();
+  for (const m of theirs) {
+    const where = { room: m.room_id, seq: Number(m.seq) };
+    if (taken.has(`${where.room}\n${String(m.seq)}`)) {
+      await trx
+        .deleteFrom('message_mentions')
+        .where('user_id', '=', from)
+        .where('room_id', '=', where.room)
+        .where('seq', '=', where.seq)
+        .execute();
+    } else {
+      await trx
+        .updateTable('message_mentions')
+        .set({ user_id: to })
+        .where('user_id', '=', from)
+        .where('room_id', '=', where.room)
+        .where('seq', '=', where.seq)
+        .execute();
+    }
+  }
+  await trx.updateTable('files').set({ uploader_id: to }).where('uploader_id', '=', from).execute();
+}
+
+/**
+ * Direct-message conversations: the guest's become the account's (where both talked to the same
+ * person, one row with the later activity and both unread counts), others' conversations with the
+ * guest now name the account, and one between the two is dropped.
+ */
+async function moveConversations(trx: Transaction<Database>, from: string, to: UserRef): Promise<void> {
+  await trx
+    .deleteFrom('dm_conversations')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('owner_id', '=', from), eb('peer_id', '=', to.id)]),
+        eb.and([eb('owner_id', '=', to.id), eb('peer_id', '=', from)]),
+      ]),
+    )
+    .execute();
+  for (const side of ['owner', 'peer'] as const) {
+    const other = side === 'owner' ? 'peer_id' : 'owner_id';
+    const column = side === 'owner' ? 'owner_id' : 'peer_id';
+    const rows = await trx.selectFrom('dm_conversations').selectAll().where(column, '=', from).execute();
+    for (const g of rows) {
+      const key = g[other];
+      const mine = await trx
+        .selectFrom('dm_conversations')
+        .selectAll()
+        .where(column, '=', to.id)
+        .where(other, '=', key)
+        .executeTakeFirst();
+      await trx.deleteFrom('dm_conversations').where(column, '=', from).where(other, '=', key).execute();
+      const later = mine !== undefined && Number(mine.last_ts) >= Number(g.last_ts) ? mine : g;
+      const row = {
+        owner_id: side === 'owner' ? to.id : key,
+        peer_id: side === 'owner' ? key : to.id,
+        peer_name: side === 'owner' ? later.peer_name : to.name,
+        peer_avatar: side === 'owner' ? later.peer_avatar : to.avatar,
+        last_ts: Number(later.last_ts),
+        last_from_peer: later.last_from_peer,
+        unread: g.unread + (mine?.unread ?? 0),
+      };
+      if (mine) {
+        await trx
+          .updateTable('dm_conversations')
+          .set(row)
+          .where(column, '=', to.id)
+          .where(other, '=', key)
+          .execute();
+      } else {
+        await trx.insertInto('dm_conversations').values(row).execute();
+      }
+    }
+  }
 }

@@ -148,6 +148,98 @@ export function kyselyModerationStore(db: Kysely<Database>, run: Run): Moderatio
           .execute();
       }),
 
+    putMute: (roomId, userId, mute) =>
+      run(async () => {
+        if (mute === null) {
+          await db
+            .deleteFrom('room_mutes')
+            .where('room_id', '=', roomId)
+            .where('user_id', '=', userId)
+            .execute();
+          return;
+        }
+        const values = { chat_until: mute.chatUntil, audio: mute.audio ? 1 : 0, video: mute.video ? 1 : 0 };
+        await db
+          .insertInto('room_mutes')
+          .values({ room_id: roomId, user_id: userId, ...values })
+          .onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet(values))
+          .execute();
+      }),
+
+    listMutes: (roomId) =>
+      run(async () => {
+        const rows = await db.selectFrom('room_mutes').selectAll().where('room_id', '=', roomId).execute();
+        return rows.map((r) => ({
+          userId: r.user_id,
+          chatUntil: r.chat_until === null ? null : toNum(r.chat_until),
+          audio: toNum(r.audio) !== 0,
+          video: toNum(r.video) !== 0,
+        }));
+      }),
+
+    addKnock: (roomId, k) =>
+      run(async () => {
+        await db
+          .insertInto('room_knocks')
+          .values({
+            room_id: roomId,
+            id: k.id,
+            user_id: k.user.id,
+            user_name: k.user.name,
+            user_avatar: k.user.avatar,
+            session_id: k.sessionId,
+            at: k.at,
+          })
+          .execute();
+      }),
+
+    removeKnock: (roomId, id) =>
+      run(async () => {
+        const r = await db
+          .deleteFrom('room_knocks')
+          .where('room_id', '=', roomId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      }),
+
+    listKnocks: (roomId, since) =>
+      run(async () => {
+        const rows = await db
+          .selectFrom('room_knocks')
+          .selectAll()
+          .where('room_id', '=', roomId)
+          .where('at', '>=', since)
+          .orderBy('at', 'asc')
+          .execute();
+        return rows.map((r) => ({
+          id: r.id,
+          user: { id: r.user_id, name: r.user_name, avatar: r.user_avatar },
+          sessionId: r.session_id,
+          at: toNum(r.at),
+        }));
+      }),
+
+    putPass: (roomId, userId, until) =>
+      run(async () => {
+        await db
+          .insertInto('room_passes')
+          .values({ room_id: roomId, user_id: userId, until })
+          .onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet({ until }))
+          .execute();
+      }),
+
+    getPass: (roomId, userId) =>
+      run(async () => {
+        const r = await db
+          .selectFrom('room_passes')
+          .select('until')
+          .where('room_id', '=', roomId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        return r ? toNum(r.until) : undefined;
+      }),
+
     listAudit: (roomId, page) =>
       run(async () => {
         let q = db.selectFrom('room_audit').selectAll().where('room_id', '=', roomId);

@@ -72,6 +72,18 @@ export interface ServiceKeysTable {
   revoked_at: Int8 | null;
 }
 
+/** WHIP stream keys of a room (only the SHA-256 of a key is stored). */
+export interface StreamKeysTable {
+  id: string;
+  room_id: string;
+  /** Shown to viewers as the streamer. */
+  display_name: string;
+  key_hash: string;
+  created_by: string;
+  created_at: Int8;
+  revoked_at: Int8 | null;
+}
+
 export interface InvitesTable {
   code: string;
   room_id: string;
@@ -117,6 +129,18 @@ export interface OfflineMessagesTable {
   to_id: string;
   payload: string;
   created_at: Int8;
+}
+
+export interface DmConversationsTable {
+  owner_id: string;
+  peer_id: string;
+  /** The peer's name and avatar as last known. */
+  peer_name: string;
+  peer_avatar: string;
+  last_ts: Int8;
+  /** 1 when the peer sent the last message, 0 when the owner did. */
+  last_from_peer: number;
+  unread: number;
 }
 
 export interface DeviceTokensTable {
@@ -190,6 +214,15 @@ export interface RoomBansTable {
   expires_at: Int8 | null;
 }
 
+export interface RoomLiveSettingsTable {
+  room_id: string;
+  media_mode: string;
+  streaming: number;
+  /** JSON array of user ids. */
+  streamer_users: string;
+  streamer_role: string | null;
+}
+
 export interface RoomModerationTable {
   room_id: string;
   lobby: number;
@@ -209,6 +242,30 @@ export interface RoomAuditTable {
   reason: string;
   /** JSON object. */
   detail: string;
+}
+
+export interface RoomMutesTable {
+  room_id: string;
+  user_id: string;
+  chat_until: Int8 | null;
+  audio: number;
+  video: number;
+}
+
+export interface RoomKnocksTable {
+  room_id: string;
+  id: string;
+  user_id: string;
+  user_name: string;
+  user_avatar: string;
+  session_id: string;
+  at: Int8;
+}
+
+export interface RoomPassesTable {
+  room_id: string;
+  user_id: string;
+  until: Int8;
 }
 
 /** Kysely Migrator's bookkeeping (names set in migrations.ts). */
@@ -231,12 +288,14 @@ export interface Database extends AppTables {
   users: UsersTable;
   revoked_tokens: RevokedTokensTable;
   service_keys: ServiceKeysTable;
+  stream_keys: StreamKeysTable;
   invites: InvitesTable;
   contacts: ContactsTable;
   contact_settings: ContactSettingsTable;
   blocks: BlocksTable;
   offline_messages: OfflineMessagesTable;
   device_tokens: DeviceTokensTable;
+  dm_conversations: DmConversationsTable;
   files: FilesTable;
   file_blobs: FileBlobsTable;
   message_mentions: MessageMentionsTable;
@@ -245,5 +304,9 @@ export interface Database extends AppTables {
   message_search: MessageSearchTable;
   room_bans: RoomBansTable;
   room_moderation: RoomModerationTable;
+  room_live_settings: RoomLiveSettingsTable;
   room_audit: RoomAuditTable;
+  room_mutes: RoomMutesTable;
+  room_knocks: RoomKnocksTable;
+  room_passes: RoomPassesTable;
 }

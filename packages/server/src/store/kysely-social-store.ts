@@ -4,6 +4,7 @@ import type { ContactsTable, Database } from './kysely-schema.js';
 import { toNum } from './rows.js';
 import {
   KeptMessagesFullError,
+  MAX_CONVERSATIONS,
   MAX_KEPT_PER_RECIPIENT,
   type SocialStore,
   type StoredContact,
@@ -467,6 +468,109 @@ export function kyselySocialStore(db: Kysely<Database>, run: Run): SocialStore {
             createdAt: toNum(r.created_at),
           }
         );
+      }),
+
+    noteDirectMessage: (from, to, ts) =>
+      run(() =>
+        db.transaction().execute(async (trx) => {
+          // The sender's row: the recipient's name only when the caller knows it.
+          await trx
+            .insertInto('dm_conversations')
+            .values({
+              owner_id: from.id,
+              peer_id: to.id,
+              peer_name: to.name,
+              peer_avatar: to.avatar,
+              last_ts: ts,
+              last_from_peer: 0,
+              unread: 0,
+            })
+            .onConflict((oc) =>
+              oc.columns(['owner_id', 'peer_id']).doUpdateSet((eb) => ({
+                last_ts: sql<number>`case when ${eb.ref('excluded.last_ts')} > ${eb.ref('dm_conversations.last_ts')} then ${eb.ref('excluded.last_ts')} else ${eb.ref('dm_conversations.last_ts')} end`,
+                last_from_peer: 0,
+                ...(to.known
+                  ? { peer_name: eb.ref('excluded.peer_name'), peer_avatar: eb.ref('excluded.peer_avatar') }
+                  : {}),
+              })),
+            )
+            .execute();
+          await trx
+            .insertInto('dm_conversations')
+            .values({
+              owner_id: to.id,
+              peer_id: from.id,
+              peer_name: from.name,
+              peer_avatar: from.avatar,
+              last_ts: ts,
+              last_from_peer: 1,
+              unread: 1,
+            })
+            .onConflict((oc) =>
+              oc.columns(['owner_id', 'peer_id']).doUpdateSet((eb) => ({
+                last_ts: sql<number>`case when ${eb.ref('excluded.last_ts')} > ${eb.ref('dm_conversations.last_ts')} then ${eb.ref('excluded.last_ts')} else ${eb.ref('dm_conversations.last_ts')} end`,
+                last_from_peer: 1,
+                unread: sql<number>`${eb.ref('dm_conversations.unread')} + 1`,
+                peer_name: eb.ref('excluded.peer_name'),
+                peer_avatar: eb.ref('excluded.peer_avatar'),
+              })),
+            )
+            .execute();
+          for (const owner of new Set([from.id, to.id])) {
+            // Bounded per user: past the cap, the least recent rows go.
+            const over = await trx
+              .selectFrom('dm_conversations')
+              .select('peer_id')
+              .where('owner_id', '=', owner)
+              .orderBy('last_ts', 'desc')
+              .orderBy('peer_id')
+              .offset(MAX_CONVERSATIONS)
+              .limit(100)
+              .execute();
+            if (over.length === 0) continue;
+            await trx
+              .deleteFrom('dm_conversations')
+              .where('owner_id', '=', owner)
+              .where(
+                'peer_id',
+                'in',
+                over.map((r) => r.peer_id),
+              )
+              .execute();
+          }
+        }),
+      ),
+
+    listConversations: (owner, limit) =>
+      run(async () => {
+        const rows = await db
+          .selectFrom('dm_conversations')
+          .selectAll()
+          .where('owner_id', '=', owner)
+          .orderBy('last_ts', 'desc')
+          .orderBy('peer_id')
+          .limit(Math.max(0, Math.floor(limit)))
+          .execute();
+        return rows.map((r) => ({
+          peerId: r.peer_id,
+          peerName: r.peer_name,
+          peerAvatar: r.peer_avatar,
+          lastTs: toNum(r.last_ts),
+          lastFromPeer: r.last_from_peer === 1,
+          unread: r.unread,
+        }));
+      }),
+
+    readConversation: (owner, peer) =>
+      run(async () => {
+        const r = await db
+          .updateTable('dm_conversations')
+          .set({ unread: 0 })
+          .where('owner_id', '=', owner)
+          .where('peer_id', '=', peer)
+          .where('unread', '>', 0)
+          .executeTakeFirst();
+        return r.numUpdatedRows > 0n;
       }),
   };
 }

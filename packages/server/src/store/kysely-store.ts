@@ -1,5 +1,7 @@
 import { kyselyModerationStore } from './kysely-moderation-store.js';
 import type { ModerationStore } from './moderation-store.js';
+import type { LiveSettingsStore } from './live-settings-store.js';
+import { kyselyLiveSettingsStore } from './kysely-live-settings-store.js';
 import type { SocialStore } from './social-store.js';
 import { kyselySocialStore } from './kysely-social-store.js';
 import type { RoomEvent, RoomRole, UserRef } from '@presence/protocol';
@@ -17,6 +19,8 @@ import type { AccountStore, ServiceKeyStore } from './identity-store.js';
 import type { InviteStore } from './invite-store.js';
 import { kyselyAccountStore } from './kysely-account-store.js';
 import { kyselyServiceKeyStore } from './kysely-service-key-store.js';
+import { kyselyStreamKeyStore } from './kysely-stream-key-store.js';
+import type { StreamKeyStore } from './stream-key-store.js';
 import { kyselyInviteStore } from './kysely-invite-store.js';
 import type { AdminQueries } from './admin-queries.js';
 import { kyselyAdminQueries } from './kysely-admin-queries.js';
@@ -47,12 +51,14 @@ export class KyselyStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly accounts: AccountStore;
   readonly serviceKeys: ServiceKeyStore;
+  readonly streamKeys: StreamKeyStore;
   readonly invites: InviteStore;
   readonly social: SocialStore;
   readonly admin: AdminQueries;
   readonly chat: ChatStore;
   readonly blobs: BlobStore;
   readonly moderation: ModerationStore;
+  readonly live: LiveSettingsStore;
   readonly apps: AppStore;
 
   constructor(
@@ -63,12 +69,14 @@ export class KyselyStore implements Store {
     const run = <T>(fn: () => Promise<T>): Promise<T> => this.run(fn);
     this.accounts = kyselyAccountStore(db, run);
     this.serviceKeys = kyselyServiceKeyStore(db, run);
+    this.streamKeys = kyselyStreamKeyStore(db, run);
     this.invites = kyselyInviteStore(db, run);
     this.social = kyselySocialStore(db, run);
     this.admin = kyselyAdminQueries(db, run);
     this.chat = kyselyChatStore(db, run);
     this.blobs = new KyselyBlobStore(db, run);
     this.moderation = kyselyModerationStore(db, run);
+    this.live = kyselyLiveSettingsStore(db, run);
     this.apps = kyselyAppStore(db, run, options.kind);
   }
 

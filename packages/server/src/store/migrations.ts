@@ -408,6 +408,126 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0013_moderation_state': {
+    async up(db: Kysely<unknown>) {
+      // What moderation used to keep in the home node's memory only: call and chat mutes, waiting
+      // knocks and lobby passes. In the store they hold across a restart and when another node
+      // becomes the room's home.
+      await db.schema
+        .createTable('room_mutes')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('chat_until', 'bigint')
+        .addColumn('audio', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('video', 'integer', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('room_mutes_pk', ['room_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('room_knocks')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('user_avatar', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_knocks_pk', ['room_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('room_passes')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('until', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_passes_pk', ['room_id', 'user_id'])
+        .execute();
+    },
+  },
+  '0011_live_settings': {
+    async up(db: Kysely<unknown>) {
+      // A room's call settings (media mode, streaming, streamer group); no row = the defaults.
+      await db.schema
+        .createTable('room_live_settings')
+        .ifNotExists()
+        .addColumn('room_id', 'text', (c) => c.primaryKey())
+        .addColumn('media_mode', 'text', (c) => c.notNull())
+        .addColumn('streaming', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('streamer_users', 'text', (c) => c.notNull())
+        .addColumn('streamer_role', 'text')
+        .execute();
+    },
+  },
+  '0014_dm_conversations': {
+    async up(db: Kysely<unknown>) {
+      // One row per user and person they exchanged direct messages with: when the last one was,
+      // and how many of the peer's are unread. Never the text: direct messages keep no history.
+      await db.schema
+        .createTable('dm_conversations')
+        .ifNotExists()
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('peer_id', 'text', (c) => c.notNull())
+        .addColumn('peer_name', 'text', (c) => c.notNull())
+        .addColumn('peer_avatar', 'text', (c) => c.notNull())
+        .addColumn('last_ts', 'bigint', (c) => c.notNull())
+        .addColumn('last_from_peer', 'integer', (c) => c.notNull())
+        .addColumn('unread', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('dm_conversations_pk', ['owner_id', 'peer_id'])
+        .execute();
+      await db.schema
+        .createIndex('dm_conversations_recent_idx')
+        .ifNotExists()
+        .on('dm_conversations')
+        .columns(['owner_id', 'last_ts'])
+        .execute();
+      // Unattached uploads are swept by age.
+      await db.schema
+        .createIndex('files_unattached_idx')
+        .ifNotExists()
+        .on('files')
+        .columns(['seq', 'created_at'])
+        .execute();
+    },
+  },
+  '0012_stream_keys': {
+    async up(db: Kysely<unknown>) {
+      // WHIP stream keys (docs/obs.md): per room, hashed like service keys; the room's deletion
+      // takes them along.
+      await db.schema
+        .createTable('stream_keys')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('room_id', 'text', (c) => c.notNull().references('rooms.id').onDelete('cascade'))
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('stream_keys_room_idx')
+        .ifNotExists()
+        .on('stream_keys')
+        .columns(['room_id', 'created_at'])
+        .execute();
+    },
+  },
+  '0018_app_notify_counts': {
+    async up(db: Kysely<unknown>) {
+      // Live notifications per app and person in the current minute (docs/apps.md): one row each,
+      // so that every node of a cluster counts against the same limit.
+      await db.schema
+        .createTable('app_notify_counts')
+        .ifNotExists()
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('app_user_id', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('sent', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_notify_counts_pk', ['app_id', 'app_user_id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

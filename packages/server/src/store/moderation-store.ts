@@ -16,6 +16,17 @@ export interface ModerationStore {
   getSettings(roomId: string): Promise<StoredModerationSettings | undefined>;
   putSettings(roomId: string, settings: StoredModerationSettings): Promise<void>;
   appendAudit(entry: StoredAuditEntry): Promise<void>;
+  /** Set (or, with null, lift) a member's mute in the room. */
+  putMute(roomId: string, userId: string, mute: StoredMute | null): Promise<void>;
+  listMutes(roomId: string): Promise<(StoredMute & { userId: string })[]>;
+  addKnock(roomId: string, knock: StoredKnock): Promise<void>;
+  /** False when the room has no such knock (answered meanwhile). */
+  removeKnock(roomId: string, id: string): Promise<boolean>;
+  /** Knocks made at or after `since`, oldest first. */
+  listKnocks(roomId: string, since: number): Promise<StoredKnock[]>;
+  /** Let `userId` past the lobby until `until`. */
+  putPass(roomId: string, userId: string, until: number): Promise<void>;
+  getPass(roomId: string, userId: string): Promise<number | undefined>;
   /** Newest first; `before`: entries with a smaller id. */
   listAudit(
     roomId: string,
@@ -48,6 +59,21 @@ export interface StoredModerationSettings {
   slowModeSeconds: number;
   joinMuted: boolean;
   passwordHash: string | null;
+}
+
+export interface StoredMute {
+  /** Chat muted until then (null: not muted in chat). */
+  chatUntil: number | null;
+  audio: boolean;
+  video: boolean;
+}
+
+export interface StoredKnock {
+  id: string;
+  user: UserRef;
+  /** The knocking session: where the outcome goes. */
+  sessionId: string;
+  at: number;
 }
 
 export interface StoredAuditEntry {

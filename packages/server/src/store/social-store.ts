@@ -48,6 +48,31 @@ export interface SocialStore {
   takeOfflineMessages(to: string, limit: number): Promise<StoredDirectMessage[]>;
   createDeviceToken(token: StoredDeviceToken): Promise<void>;
   findDeviceToken(tokenHash: string): Promise<StoredDeviceToken | undefined>;
+  /**
+   * A direct message from `from` to `to` at `ts` was accepted (delivered or kept): both users'
+   * conversation rows move to `ts`, and the recipient's unread count goes up by one. `to` without
+   * a name (not known to the caller) keeps the name the sender's row already has, or takes `fallback`.
+   * Each user keeps at most MAX_CONVERSATIONS rows: the least recent go first.
+   */
+  noteDirectMessage(from: ContactParty, to: ContactParty & { known: boolean }, ts: number): Promise<void>;
+  /** `owner`'s conversations, most recent first. */
+  listConversations(owner: string, limit: number): Promise<StoredConversation[]>;
+  /** Mark `owner`'s conversation with `peer` read; false when there was nothing unread (or no row). */
+  readConversation(owner: string, peer: string): Promise<boolean>;
+}
+
+/** Conversations kept per user (the least recent are forgotten past it). */
+export const MAX_CONVERSATIONS = 500;
+
+/** One user's direct-message conversation with another: metadata only, never the text. */
+export interface StoredConversation {
+  peerId: string;
+  peerName: string;
+  peerAvatar: string;
+  lastTs: number;
+  /** The peer wrote the last message (not the owner). */
+  lastFromPeer: boolean;
+  unread: number;
 }
 
 /** A party to a contact request: the store keeps each side's name and avatar as last known. */

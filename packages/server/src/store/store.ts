@@ -8,7 +8,9 @@ import type { ChatStore } from './chat-store.js';
 import type { BlobStore } from './blob-store.js';
 import type { NotifyLevel } from './chat-types.js';
 import type { ModerationStore } from './moderation-store.js';
+import type { LiveSettingsStore } from './live-settings-store.js';
 import type { AppStore } from './app-store.js';
+import type { StreamKeyStore } from './stream-key-store.js';
 
 /**
  * The Store seam: every durable write goes through it. Two implementations share one contract
@@ -24,6 +26,8 @@ export interface Store {
   readonly accounts: AccountStore;
   /** Service API keys (hashed). */
   readonly serviceKeys: ServiceKeyStore;
+  /** WHIP stream keys of rooms (hashed). */
+  readonly streamKeys: StreamKeyStore;
   /** Room invites. */
   readonly invites: InviteStore;
   /** Contacts, blocks, offline direct messages, device tokens (presence). */
@@ -36,6 +40,8 @@ export interface Store {
   readonly blobs: BlobStore;
   /** Bans, moderation settings and audit logs. */
   readonly moderation: ModerationStore;
+  /** Rooms' call settings (media mode, streaming, streamers). */
+  readonly live: LiveSettingsStore;
   /** Third-party apps: registrations, grants, the outbox of their presence updates. */
   readonly apps: AppStore;
   /** Create or upgrade the schema. Idempotent; run at start. */

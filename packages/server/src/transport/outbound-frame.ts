@@ -9,6 +9,11 @@ export class OutboundFrame {
   readonly json: string;
   /** The room event's seq, for per-session de-duplication; null for anything not sequenced. */
   readonly seq: number | null;
+  /**
+   * The same event in the lean shape for `v: 2` sessions (a live chat message), framed once for
+   * all of them like this one; null when there is none (every session writes this frame).
+   */
+  lean: OutboundFrame | null = null;
   /** The broadcast run this frame belongs to (see FrameRun), and its index there. */
   #run: FrameRun | null = null;
   #runIndex = -1;

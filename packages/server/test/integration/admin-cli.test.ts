@@ -12,9 +12,12 @@ import { RawClient, type Json } from '../../../../test/raw-client.js';
 import { runAdmin } from '../../src/admin-cli.js';
 import { openStore } from '../../src/store/open-store.js';
 
-/** `presence admin …` as an operator runs it: a child process on a temporary data directory. */
-
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+/**
+ * `presence admin …` as an operator runs it: a child process on a temporary data directory. It runs
+ * the built command (the test runner builds the server first), as `npx presence` does: a child
+ * through tsx would compile the sources again for each of the ~26 runs.
+ */
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 interface Run {
   code: number;
@@ -26,7 +29,7 @@ function admin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', CLI, 'admin', ...args],
+      [CLI, 'admin', ...args],
       { env: { ...process.env, ...env }, timeout: 30_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

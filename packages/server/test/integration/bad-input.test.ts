@@ -89,7 +89,7 @@ for (const kind of ['ws', 'tcp'] as const) {
 
 test('an unsupported protocol version gets UNSUPPORTED_VERSION and a close', async () => {
   for (const c of [await RawClient.ws(srv.wsUrl), await RawClient.tcp(srv.tcp.port)]) {
-    c.send({ type: 'hello', id: 1, v: 2 });
+    c.send({ type: 'hello', id: 1, v: 3 });
     await expectError(c, 'UNSUPPORTED_VERSION', 1);
     await c.waitClosed();
     assert.equal(c.received.filter((m) => m['type'] === 'error').length, 0, 'one error, as the reply');

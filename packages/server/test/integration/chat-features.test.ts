@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 // test-needs: postgres
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -264,6 +265,47 @@ for (const [kind, backend] of backends) {
       a.close();
       b.close();
       eve.close();
+    });
+
+    test('orphans: an upload never attached goes after the grace period; a purged unnamed room takes its files', async () => {
+      // A server of its own with a short grace (swept every second).
+      const b2 = await backend();
+      const quick = await startTestServer({ ...FAST, ...b2.overrides, orphanUploadGraceMs: 1_000 });
+      try {
+        const a = await RawClient.ws(quick.wsUrl);
+        const aWelcome = await a.hello('Ann');
+        const named = ((await a.ok('room.create', { name: 'Files' }))['room'] as Json)['id'] as string;
+        const up = async (room: string): Promise<string> => {
+          const res = await fetch(`${quick.httpUrl}/api/rooms/${room}/files?name=p.png`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${String(aWelcome['token'])}`,
+              'content-type': 'application/octet-stream',
+            },
+            body: new Uint8Array(PNG),
+          });
+          assert.equal(res.status, 201);
+          return (((await res.json()) as Json)['file'] as Json)['id'] as string;
+        };
+        const kept = await up(named);
+        await a.ok('chat.send', { room: named, text: 'a picture', file: kept });
+        const orphan = await up(named);
+        const chat = quick.server.store.chat;
+        for (let i = 0; i < 100 && (await chat.getFile(orphan)) !== undefined; i++) await delay(100);
+        assert.equal(await chat.getFile(orphan), undefined, 'the unattached upload was swept');
+        assert.notEqual(await chat.getFile(kept), undefined, 'the attached one stays');
+
+        const unnamed = ((await a.ok('room.create', {}))['room'] as Json)['id'] as string;
+        const inUnnamed = await up(unnamed);
+        await a.ok('chat.send', { room: unnamed, text: 'here', file: inUnnamed });
+        await a.ok('room.leave', { room: unnamed });
+        for (let i = 0; i < 100 && (await chat.getFile(inUnnamed)) !== undefined; i++) await delay(100);
+        assert.equal(await chat.getFile(inUnnamed), undefined, 'gone with the purged room');
+        a.close();
+      } finally {
+        await quick.close();
+        await b2.drop();
+      }
     });
 
     test('search: one room or all mine, paged, edits followed, deleted and foreign messages never found', async () => {

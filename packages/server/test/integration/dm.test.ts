@@ -278,6 +278,71 @@ describe('direct messages over sockets', () => {
     assert.deepEqual(eventsOf(a1, 'dm'), [], 'not echoed to the sending session');
   });
 
+  test('dm.list: conversations most recent first with unread counts, kept across sessions; dm.read clears them', async () => {
+    const [ann, bob] = await pair();
+    const cid = await register(srv, 'Cid');
+    const a1 = await session(ann);
+    // Bob is away: kept messages count as unread too.
+    await a1.ok('dm.send', { to: bob.id, text: 'one' });
+    await a1.ok('dm.send', { to: bob.id, text: 'two' });
+    const eve = await register(srv, 'Eve');
+    const e = await session(eve);
+    assert.equal(codeOf(await e.request('dm.send', { to: bob.id, text: 'spam' })), 'RECIPIENT_UNAVAILABLE');
+    const b1 = await session(bob);
+    await nextDm(b1);
+    await nextDm(b1);
+    const listed = await b1.ok('dm.list', {});
+    assert.deepEqual(listed['conversations'], [
+      {
+        peer: ref(ann),
+        lastTs: (listed['conversations'] as Json[])[0]?.['lastTs'],
+        lastFromPeer: true,
+        unread: 2,
+      },
+    ]);
+    // Bob answers: Ann's side shows Bob by his account name, nothing unread for Bob's own messages.
+    await b1.ok('dm.send', { to: ann.id, text: 'hi' });
+    const annList = (await a1.ok('dm.list', {}))['conversations'] as Json[];
+    assert.deepEqual(
+      annList.map((c) => [
+        (c['peer'] as Json)['id'],
+        (c['peer'] as Json)['name'],
+        c['lastFromPeer'],
+        c['unread'],
+      ]),
+      [[bob.id, 'Bob', true, 1]],
+    );
+    // Cid (a stranger) cannot write, but once Bob is chatty he can: two conversations, newest first.
+    await b1.ok('presence.set', { device: 'web', state: 'chatty' });
+    const c = await session(cid);
+    await c.ok('dm.send', { to: bob.id, text: 'hello Bob' });
+    const b2 = await session(bob);
+    const both = (await b2.ok('dm.list', {}))['conversations'] as Json[];
+    assert.deepEqual(
+      both.map((x) => [(x['peer'] as Json)['id'], x['unread']]),
+      [
+        [cid.id, 1],
+        [ann.id, 2],
+      ],
+    );
+    assert.deepEqual(((await b2.ok('dm.list', { limit: 1 }))['conversations'] as Json[]).length, 1);
+    // Reading on one session clears it everywhere: the other sessions are told.
+    assert.deepEqual(await b2.ok('dm.read', { peer: ann.id }), {});
+    const told = await b1.next((m) => m['type'] === 'dm.read');
+    assert.deepEqual(told, { type: 'dm.read', peer: ann.id });
+    const after = (await b1.ok('dm.list', {}))['conversations'] as Json[];
+    assert.deepEqual(
+      after.map((x) => x['unread']),
+      [1, 0],
+    );
+    // Reading what is already read tells nobody; bad input is a typed error.
+    await b2.ok('dm.read', { peer: ann.id });
+    assert.equal(codeOf(await b2.request('dm.list', { limit: 0 })), 'INVALID_MESSAGE');
+    assert.equal(codeOf(await b2.request('dm.read', {})), 'INVALID_MESSAGE');
+    await settle(b1);
+    assert.deepEqual(eventsOf(b1, 'dm.read'), [], 'only one dm.read, for the first read');
+  });
+
   test('to an online stranger or from a guest: refused (nobody is chatty yet)', async () => {
     const [ann, eve] = [await register(srv, 'Ann'), await register(srv, 'Eve')];
     const a = await session(ann);

@@ -234,6 +234,54 @@ test('password: asked of newcomers without an invite, hashed, and an invite or m
   assert.equal(await codeOf(hank.c, 'room.join', { room }), 'ok');
 });
 
+test('wrong room passwords are rate limited per user and per address (RATE_LIMITED with retryAfterMs)', async () => {
+  const { owner, room } = await roomWithMember();
+  await owner.c.ok('mod.settings', { room, password: 'right one' });
+  const ivan = await connect('Ivan');
+  for (let i = 0; i < 5; i++) {
+    assert.equal(await codeOf(ivan.c, 'room.join', { room, password: `guess ${i}` }), 'PASSWORD_WRONG');
+  }
+  const limited = await ivan.c.request('room.join', { room, password: 'right one' });
+  assert.equal(limited['code'], 'RATE_LIMITED', 'even the right password waits out the limit');
+  const wait = limited['retryAfterMs'] as number;
+  assert.ok(wait > 0 && wait <= 60_000, String(wait));
+  assert.equal((await ivan.c.request('lobby.knock', { room, password: 'x' }))['code'], 'RATE_LIMITED');
+  // Per address: new users from the same address (a script minting guests) run out too.
+  let code = '';
+  for (let i = 0; i < 20 && code !== 'RATE_LIMITED'; i++) {
+    const next = await connect(`Sock ${i}`);
+    for (let j = 0; j < 5 && code !== 'RATE_LIMITED'; j++) {
+      code = await codeOf(next.c, 'room.join', { room, password: `guess ${i}.${j}` });
+    }
+  }
+  assert.equal(code, 'RATE_LIMITED');
+  // Another room's password is not affected.
+  const other = await roomWithMember();
+  await other.owner.c.ok('mod.settings', { room: other.room, password: 'other' });
+  assert.equal(await codeOf(ivan.c, 'room.join', { room: other.room, password: 'other' }), 'ok');
+});
+
+test('a message a moderator deleted stays in history as removed by a moderator', async () => {
+  const { owner, room, bob } = await roomWithMember();
+  const rude = (await bob.c.ok('chat.send', { room, text: 'rude words' }))['seq'] as number;
+  const own = (await bob.c.ok('chat.send', { room, text: 'typo' }))['seq'] as number;
+  await owner.c.ok('chat.delete', { room, seq: rude });
+  await bob.c.ok('chat.delete', { room, seq: own });
+  const history = (await owner.c.ok('room.history', { room, limit: 50 }))['events'] as Json[];
+  const byModerator = history.find((e) => e['seq'] === rude);
+  assert.equal(byModerator?.['deleted'], true);
+  assert.equal(byModerator?.['removedByModerator'], true);
+  assert.equal(byModerator?.['text'], '');
+  const byAuthor = history.find((e) => e['seq'] === own);
+  assert.equal(byAuthor?.['deleted'], true);
+  assert.equal(byAuthor?.['removedByModerator'], undefined);
+  // A rejoin's snapshot carries it too.
+  const carol = await connect('Carol');
+  const joined = await carol.c.ok('room.join', { room });
+  const recent = joined['recent'] as Json[];
+  assert.equal(recent.find((e) => e['seq'] === rude)?.['removedByModerator'], true);
+});
+
 test('report reaches admins only; a moderator deletion, and everything else, is in the audit log', async () => {
   const { owner, room, bob } = await roomWithMember();
   const carol = await connect('Carol');

@@ -37,6 +37,10 @@ test('invalid configuration is refused with a clear message', () => {
     (e: unknown) => e instanceof ConfigError && /port/.test(e.message),
   );
   assert.throws(() => loadConfig({ argv: ['--no-such-flag', '1'] }), /unknown flag --no-such-flag/);
+  assert.throws(
+    () => loadConfig({ argv: ['--federation', 'true', '--redis-url', 'redis://127.0.0.1:6379'] }),
+    /federation with a Redis cluster/,
+  );
   assert.throws(() => loadConfig({ env: { PRESENCE_LOG_LEVEL: 'loud' } }), /logLevel/);
   assert.throws(
     () => loadConfig({ argv: ['--config', '/nonexistent/presence.json'] }),

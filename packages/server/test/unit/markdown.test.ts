@@ -353,6 +353,8 @@ test('the plain-text shortcut renders exactly what the full pipeline renders', (
   // Pieces chosen to sit on the shortcut's edges: list and heading starts, autolink prefixes,
   // combining marks, non-Latin letters and digits, doubled spaces, quotes.
   const pieces = ['a', 'W', 'x', '1', ' ', '  ', ',', '.', ';', ':', '?', '!', "'", '"', '(', ')', '-'];
+  // Pipes: a table needs a delimiter row on a next line, so one line with pipes is text.
+  pieces.push('|', '||', '| ', ' |', '|t1.5|', '|-|', '|:-', '-|');
   pieces.push('é', 'ß', '日', '\u0301', 'Ω', 'ǅ', '𝐀', 'ａ', '١', 'www.', 'WWW.', '1.', '1)', '---', 'e.g.');
   let seed = 42;
   const next = (n: number): number => {

@@ -86,6 +86,18 @@ export class CallController extends Emitter<CallEvents> {
           this.createPeer(p, false);
         }
       }),
+      // A streaming room's stage changed: a viewer that became the source starts publishing.
+      // Its camera and microphone are asked for only now (viewers are never asked).
+      roster.on('change', () => {
+        const sfu = this.sfu;
+        if (this.state === 'joined' && sfu && this.isSource && !sfu.isPublishing) {
+          void this.sourceMedia()
+            .then(() => sfu.startPublishing())
+            .catch((err: unknown) => {
+              this.app.toast(`Could not start the stream: ${errorText(err)}`);
+            });
+        }
+      }),
       roster.on('left', (id) => {
         // We were taken out of the call (removed, or our session ended on the server).
         if (id === this.myId) this.teardown();
@@ -113,6 +125,23 @@ export class CallController extends Emitter<CallEvents> {
     );
   }
 
+  /** In a streaming room: we are its source (a streamer's session that streams now). */
+  get isSource(): boolean {
+    const source = this.store.live.stream?.source;
+    return source?.kind === 'participant' && this.myId !== null && source.participant === this.myId;
+  }
+
+  /** In a streaming room and not its source: we watch (subscribe only, never publish). */
+  get isViewer(): boolean {
+    return this.store.live.streaming && !this.isSource;
+  }
+
+  /** A streaming room's source that joined without media: ask for camera and microphone now. */
+  private async sourceMedia(): Promise<void> {
+    if (this.media.audioTrack || this.media.videoTrack) return;
+    await this.media.start();
+  }
+
   get inCall(): boolean {
     return this.state === 'joined';
   }
@@ -121,10 +150,17 @@ export class CallController extends Emitter<CallEvents> {
     if (this.state !== 'idle') return;
     this.setState('joining');
     try {
-      const media = await this.media.start();
+      // A streaming room: we watch unless we are (or become) its source, so the camera and
+      // microphone are asked for only then; a viewer joins receive-only and is never asked.
+      const watching = this.store.live.streaming;
+      const media = watching ? { audio: false, video: false } : await this.media.start();
       const client = await this.app.connected();
       const result = await client.request('live.join', { room: this.store.id, media });
       this.setState('joined');
+      const source = result.stream?.source;
+      if (watching && source?.kind === 'participant' && source.participant === result.you.id) {
+        await this.sourceMedia();
+      }
       this.applySnapshot(result, false);
       this.restartDetector();
     } catch (err) {
@@ -236,6 +272,9 @@ export class CallController extends Emitter<CallEvents> {
     this.myRank = result.you.rank;
     this.setIce(result.ice);
     this.store.live.reset([result.you, ...result.participants]);
+    this.store.live.setSettings(result.settings);
+    this.store.live.setStream(result.stream ?? null);
+    this.store.live.setRecording(result.recording ?? null);
     if (result.mode === 'sfu') {
       for (const id of [...this.peers.keys()]) this.closePeer(id);
       this.mode = 'sfu';
@@ -259,7 +298,14 @@ export class CallController extends Emitter<CallEvents> {
   }
 
   /** live.mode: `sfu` (grew, setting, or the SFU restarted) starts afresh on it; `mesh` offers to all. */
-  private switchMode(mode: 'mesh' | 'sfu'): void {
+  private switchMode(mode: 'mesh' | 'sfu' | 'relay'): void {
+    if (mode === 'relay') {
+      // A relayed broadcast: the web app does not play relay trees yet (the SDK's RelayNode
+      // does); it leaves the mesh instead of offering to peers the server would refuse.
+      for (const id of [...this.peers.keys()]) this.closePeer(id);
+      this.emit('peers', undefined);
+      return;
+    }
     if (mode === 'sfu') {
       for (const id of [...this.peers.keys()]) this.closePeer(id);
       this.mode = 'sfu';
@@ -281,6 +327,7 @@ export class CallController extends Emitter<CallEvents> {
       config: this.rtcConfig(),
       local: this.media,
       client: () => this.app.connected(),
+      publish: !this.isViewer,
       changed: () => this.emit('peers', undefined),
     });
     this.sfu = link;

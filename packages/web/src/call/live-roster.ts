@@ -1,4 +1,10 @@
-import type { LiveParticipant, ServerMessage } from '@presence/protocol';
+import type {
+  LiveParticipant,
+  LiveRecordingState,
+  LiveRoomSettings,
+  LiveStreamState,
+  ServerMessage,
+} from '@presence/protocol';
 import { Emitter } from '../emitter.ts';
 
 /** The call events the server fans out to the whole room (signals go to one session instead). */
@@ -20,6 +26,35 @@ export interface LiveRosterEvents extends Record<string, unknown> {
  */
 export class LiveRoster extends Emitter<LiveRosterEvents> {
   readonly participants = new Map<string, LiveParticipant>();
+  /** The room's call settings (streaming room or not), from room.join, live.join and live.settings. */
+  settings: LiveRoomSettings | null = null;
+  /** A streaming room's stage (source, state, viewer count), from joins and live.stream. */
+  stream: LiveStreamState | null = null;
+  /** The call's recording (who started it, when), from live.join and live.record; null: none. */
+  recording: LiveRecordingState = null;
+
+  /** Whether the room is a streaming room (one source, everyone else watches). */
+  get streaming(): boolean {
+    return this.settings?.streaming === true;
+  }
+
+  setSettings(settings: LiveRoomSettings | null | undefined): void {
+    if (settings === undefined) return;
+    this.settings = settings;
+    if (!settings?.streaming) this.stream = null;
+    this.emit('change', undefined);
+  }
+
+  setStream(stream: LiveStreamState | null | undefined): void {
+    if (stream === undefined) return;
+    this.stream = stream;
+    this.emit('change', undefined);
+  }
+
+  setRecording(recording: LiveRecordingState | undefined): void {
+    this.recording = recording ?? null;
+    this.emit('change', undefined);
+  }
 
   get size(): number {
     return this.participants.size;

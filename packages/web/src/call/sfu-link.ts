@@ -8,6 +8,11 @@ export interface SfuLinkOptions {
   config: RTCConfiguration;
   local: LocalMedia;
   client: () => Promise<ChatClient>;
+  /**
+   * Send our media (false: a viewer of a streaming room, which only subscribes — the server offers
+   * it the source's media right after its join and refuses its live.sfu.publish).
+   */
+  publish: boolean;
   /** Tracks or connection state changed (re-render). */
   changed(): void;
 }
@@ -34,6 +39,7 @@ export class SfuLink {
   private pending: Record<Target, (RTCIceCandidateInit | null)[]> = { publisher: [], subscriber: [] };
   private offers: Promise<void> = Promise.resolve();
   private closed = false;
+  private publishing = false;
 
   constructor(opts: SfuLinkOptions) {
     this.opts = opts;
@@ -45,6 +51,14 @@ export class SfuLink {
 
   /** Publish: our offer to the server, its SFU's answer back; then the SFU offers the subscriber. */
   async start(): Promise<void> {
+    if (!this.opts.publish) return;
+    await this.startPublishing();
+  }
+
+  /** Start sending our media (at start, or a viewer that became a streaming room's source). */
+  async startPublishing(): Promise<void> {
+    if (this.publishing || this.closed) return;
+    this.publishing = true;
     await this.syncLocal();
     await this.publisher.setLocalDescription(await this.publisher.createOffer());
     await this.sendPublish(false);
@@ -92,9 +106,11 @@ export class SfuLink {
   /** After our signaling came back: ICE restarts on both PeerConnections. */
   async restartIce(): Promise<void> {
     if (this.closed) return;
-    this.ready.publisher = false;
-    await this.publisher.setLocalDescription(await this.publisher.createOffer({ iceRestart: true }));
-    await this.sendPublish(true);
+    if (this.publishing) {
+      this.ready.publisher = false;
+      await this.publisher.setLocalDescription(await this.publisher.createOffer({ iceRestart: true }));
+      await this.sendPublish(true);
+    }
     const client = await this.opts.client();
     if (this.subscriber) {
       this.ready.subscriber = false;
@@ -123,6 +139,10 @@ export class SfuLink {
   }
 
   /** Whether the subscriber PeerConnection is connected (media from the SFU can flow). */
+  get isPublishing(): boolean {
+    return this.publishing;
+  }
+
   get connected(): boolean {
     return this.subscriber?.connectionState === 'connected';
   }

@@ -16,6 +16,7 @@ import { Icon } from '../ui/icon.tsx';
 import { CallControls } from './call-controls.tsx';
 import { CallGrid } from './call-grid.tsx';
 import { CALL_ICONS } from './call-icons.ts';
+import { StreamerBar, StreamView } from './stream-view.tsx';
 
 /** The room's call controller, made for the room view and ended with it. */
 export function useCall(app: App, store: RoomStore): CallController {
@@ -87,7 +88,7 @@ function LiveBanner({ call, store, app }: { call: CallController; store: RoomSto
 }
 
 export function CallArea({ call, store, app }: { call: CallController; store: RoomStore; app: App }) {
-  track(storeVersion(call, 'state'));
+  track(storeVersion(call, 'state'), storeVersion(store.live, 'change'));
   const panel = useRef<HTMLElement>(null);
   const hidden = call.state !== 'joined';
   // Floating windows (the DM window) stay below the call's controls: they read where it ends,
@@ -115,8 +116,15 @@ export function CallArea({ call, store, app }: { call: CallController; store: Ro
     <div class="call-area">
       <LiveBanner call={call} store={store} app={app} />
       <section class="call-panel" aria-label="Call" hidden={hidden} ref={panel}>
-        <CallGrid call={call} store={store} me={me} />
-        <CallControls call={call} app={app} />
+        {call.inCall && call.isViewer ? (
+          <StreamView call={call} store={store} />
+        ) : (
+          <>
+            {call.inCall && call.isSource && <StreamerBar store={store} />}
+            <CallGrid call={call} store={store} me={me} />
+          </>
+        )}
+        <CallControls call={call} app={app} store={store} />
       </section>
     </div>
   );

@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import type { App } from '../app.ts';
 import type { CallController } from '../call/call-controller.ts';
 import type { DeviceKind } from '../call/media.ts';
+import type { RoomStore } from '../room-store.ts';
 import { errorText } from '../sdk.ts';
 import { storeVersion, track } from '../state/store-signal.ts';
 import { Icon } from '../ui/icon.tsx';
@@ -16,6 +17,7 @@ function Toggle({
   extraClass = '',
   disabled = false,
   hidden = false,
+  why,
   onClick,
 }: {
   testid: string;
@@ -25,9 +27,11 @@ function Toggle({
   extraClass?: string;
   disabled?: boolean;
   hidden?: boolean;
+  /** Why it is disabled, shown as its tooltip and label (a moderator's mute). */
+  why?: string | undefined;
   onClick(): void;
 }) {
-  const label = on ? labels[0] : labels[1];
+  const label = why ?? (on ? labels[0] : labels[1]);
   return (
     <button
       type="button"
@@ -48,8 +52,18 @@ function Toggle({
 const KINDS: readonly DeviceKind[] = ['audioinput', 'videoinput'];
 
 /** Microphone, camera, screen, devices and leave, under the tiles while we are in the call. */
-export function CallControls({ call, app }: { call: CallController; app: App }) {
-  track(storeVersion(call, 'state'), storeVersion(call, 'local'));
+export function CallControls({ call, app, store }: { call: CallController; app: App; store: RoomStore }) {
+  track(
+    storeVersion(call, 'state'),
+    storeVersion(call, 'local'),
+    storeVersion(store, 'moderation'),
+    storeVersion(store.live, 'change'),
+  );
+  // A streaming room's viewer sends nothing: only Leave.
+  const viewer = call.inCall && call.isViewer;
+  // A moderator's call mute: the server refuses turning it back on (and the SFU drops it; in a
+  // mesh call the peers drop it), so the button says so instead of failing on click.
+  const muted = store.muteOf(app.userId);
   const media = call.media;
   const devices = useSignal<readonly MediaDeviceInfo[]>([]);
   const fail = (what: string) => (err: unknown) => app.toast(`Could not ${what}: ${errorText(err)}`);
@@ -69,15 +83,47 @@ export function CallControls({ call, app }: { call: CallController; app: App }) 
   }, [joined]);
 
   const state = media.state;
+  const role = store.members.get(app.userId ?? '')?.role ?? store.role;
+  const canRecord = role === 'owner' || role === 'admin';
+  const recording = store.live.recording;
+  const record = (on: boolean): void => {
+    void app
+      .connected()
+      .then((client) => client.request('live.record', { room: store.id, on }))
+      .then((r) => store.live.setRecording(r.recording))
+      .catch(fail(on ? 'start recording' : 'stop recording'));
+  };
   return (
     <div class="call-controls" role="toolbar" aria-label="Call" hidden={!joined}>
+      <span
+        class="call-recording"
+        data-testid="recording-indicator"
+        role="status"
+        hidden={!recording}
+        title={recording ? `Recorded (started by ${recording.by.name})` : undefined}
+      >
+        <span class="call-recording__dot" aria-hidden="true" />
+        Recording
+      </span>
+      <button
+        type="button"
+        class={`call-btn${recording ? ' is-active' : ''}`}
+        data-testid="toggle-record"
+        aria-pressed={recording ? 'true' : 'false'}
+        hidden={!canRecord}
+        onClick={() => record(!recording)}
+      >
+        <span class="call-btn__text">{recording ? 'Stop recording' : 'Record'}</span>
+      </button>
       <Toggle
         testid="toggle-mic"
         on={state.audio}
         icons={[CALL_ICONS.mic, CALL_ICONS.micOff]}
         labels={['Mute microphone', 'Unmute microphone']}
         extraClass={state.audio ? '' : ' is-off'}
-        disabled={media.audioTrack === null}
+        disabled={media.audioTrack === null || (muted.audio && !state.audio)}
+        why={muted.audio ? 'A moderator muted your microphone; you cannot unmute it' : undefined}
+        hidden={viewer}
         onClick={() => call.setMic(!media.state.audio)}
       />
       <Toggle
@@ -86,6 +132,9 @@ export function CallControls({ call, app }: { call: CallController; app: App }) 
         icons={[CALL_ICONS.video, CALL_ICONS.videoOff]}
         labels={['Turn camera off', 'Turn camera on']}
         extraClass={state.video ? '' : ' is-off'}
+        disabled={muted.video && !state.video}
+        hidden={viewer}
+        why={muted.video ? 'A moderator turned your camera off; you cannot turn it on' : undefined}
         onClick={() => void call.setCamera(!media.state.video).catch(fail('switch the camera'))}
       />
       <Toggle
@@ -94,10 +143,10 @@ export function CallControls({ call, app }: { call: CallController; app: App }) 
         icons={[CALL_ICONS.screen, CALL_ICONS.screen]}
         labels={['Stop sharing', 'Share screen']}
         extraClass={state.screen ? ' is-active' : ''}
-        hidden={typeof navigator.mediaDevices?.getDisplayMedia !== 'function'}
+        hidden={viewer || typeof navigator.mediaDevices?.getDisplayMedia !== 'function'}
         onClick={() => void call.setScreen(!media.state.screen).catch(fail('share the screen'))}
       />
-      <div class="call-devices" data-testid="device-picker">
+      <div class="call-devices" data-testid="device-picker" hidden={viewer}>
         {KINDS.map((kind) => {
           const ofKind = devices.value.filter((d) => d.kind === kind);
           const current = media.currentDevice(kind);

@@ -1,7 +1,9 @@
 /**
  * The call's video tiles: ourselves first, then everyone else in join order, then shared screens.
  * A tile shows the person's avatar while their camera is off, a crossed-out microphone when muted,
- * a ring while they speak and "Reconnecting…" while their connection (or ours) is away.
+ * a ring while they speak and "Reconnecting…" while their connection (or ours) is away. In a call
+ * of SPOTLIGHT_FROM tiles or more the active speaker (who spoke last) moves to the front of the
+ * first page at twice the size, so in a 12-person call whoever talks is always in view.
  */
 import type { LiveParticipant, UserRef } from '@presence/protocol';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -12,9 +14,12 @@ import { Avatar } from '../ui/avatar.tsx';
 import { Icon } from '../ui/icon.tsx';
 import { CALL_ICONS } from './call-icons.ts';
 import { CallPager } from './call-pager.tsx';
+import { ActiveSpeaker, promote } from '../call/active-speaker.ts';
 
 /** Tiles per page: past it the grid pages (off-page tiles are hidden, not removed, so everyone stays audible). */
 export const CALL_PAGE_SIZE = 9;
+/** From this many tiles on, the active speaker is promoted: first on the first page, twice the size. */
+export const SPOTLIGHT_FROM = 5;
 
 export type TileStatus = 'connecting' | 'connected' | 'reconnecting';
 
@@ -74,7 +79,9 @@ function tileModels(call: CallController, store: RoomStore, self: UserRef | null
     }
   }
   const screens: TileModel[] = [];
-  for (const p of store.live.list()) {
+  // A streaming room's source sees only itself: the viewers send nothing.
+  const remotes = store.live.streaming ? [] : store.live.list();
+  for (const p of remotes) {
     if (p.id === call.myId) continue;
     // Mesh or SFU: the controller knows where this participant's media comes from.
     const remote = call.remote(p.id);
@@ -104,7 +111,17 @@ function tileModels(call: CallController, store: RoomStore, self: UserRef | null
   return [...list, ...screens];
 }
 
-function Tile({ m, hidden }: { m: TileModel; hidden: boolean }) {
+function Tile({
+  m,
+  hidden,
+  spotlight,
+  order,
+}: {
+  m: TileModel;
+  hidden: boolean;
+  spotlight: boolean;
+  order: number;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   // A video's stream is set on the element (`srcObject` has no attribute), and only when its
   // tracks change, so a playing video is never restarted.
@@ -122,10 +139,16 @@ function Tile({ m, hidden }: { m: TileModel; hidden: boolean }) {
     [],
   );
   const label = m.screen ? `${m.user.name}’s screen` : m.self ? `${m.user.name} (you)` : m.user.name;
-  const cls = ['call-tile', m.speaking && m.audioOn && 'is-speaking', !m.videoOn && 'is-video-off'];
+  const cls = [
+    'call-tile',
+    m.speaking && m.audioOn && 'is-speaking',
+    !m.videoOn && 'is-video-off',
+    spotlight && 'is-active-speaker',
+  ];
   return (
     <figure
       hidden={hidden}
+      style={{ order }}
       class={cls.filter(Boolean).join(' ')}
       data-testid="call-tile"
       data-participant={m.participant}
@@ -133,6 +156,7 @@ function Tile({ m, hidden }: { m: TileModel; hidden: boolean }) {
       data-self={String(m.self)}
       data-kind={m.screen ? 'screen' : 'camera'}
       data-muted={String(!m.audioOn)}
+      data-active-speaker={String(spotlight)}
       aria-label={`${label}${m.audioOn ? '' : ', muted'}${m.speaking ? ', speaking' : ''}`}
     >
       {/* Our own voice must not come back out of our speakers. */}
@@ -174,7 +198,14 @@ export function CallGrid({
     storeVersion(store.live, 'change'),
   );
   const [wanted, setPage] = useState(0);
-  const tiles = call.inCall ? tileModels(call, store, me) : [];
+  const speaker = useRef(new ActiveSpeaker()).current;
+  const all = call.inCall ? tileModels(call, store, me) : [];
+  const active = speaker.update(all);
+  const spotlight = all.length >= SPOTLIGHT_FROM && active !== null;
+  // Promotion only changes where a tile shows (CSS order and its page), never the DOM order:
+  // moving a playing <video> element in the document would pause it.
+  const tiles = spotlight ? promote(all, active) : all;
+  const position = new Map(tiles.map((m, i) => [m.key, i]));
   const pages = Math.max(1, Math.ceil(tiles.length / CALL_PAGE_SIZE));
   const page = Math.min(wanted, pages - 1);
   const first = page * CALL_PAGE_SIZE;
@@ -187,10 +218,20 @@ export function CallGrid({
         data-testid="call-grid"
         data-count={String(Math.min(tiles.length - first, CALL_PAGE_SIZE))}
         data-page={String(page)}
+        data-spotlight={String(spotlight)}
       >
-        {tiles.map((m, i) => (
-          <Tile key={m.key} m={m} hidden={!onPage(i)} />
-        ))}
+        {all.map((m) => {
+          const i = position.get(m.key) ?? 0;
+          return (
+            <Tile
+              key={m.key}
+              m={m}
+              order={i}
+              hidden={!onPage(i)}
+              spotlight={spotlight && i === 0 && m.participant === active}
+            />
+          );
+        })}
       </div>
       <CallPager state={{ page, pages, speakingElsewhere }} go={setPage} />
     </div>

@@ -129,7 +129,8 @@ export const MessageRow = memo(function MessageRow({
           <EditForm msg={msg} actions={actions} done={() => setEditing(msg.seq, false)} />
         ) : msg.deleted ? (
           <div class="msg__text" data-testid="message-text">
-            {msg.deletedBy !== undefined && msg.deletedBy !== msg.from.id ? (
+            {msg.removedByModerator === true ||
+            (msg.deletedBy !== undefined && msg.deletedBy !== msg.from.id) ? (
               <em class="msg__deleted" data-testid="removed-by-moderator">
                 removed by a moderator
               </em>

@@ -12,6 +12,7 @@ import { InviteButton } from '../components/invite-dialog.tsx';
 import { InviteOnlyCard } from '../components/invite-only.tsx';
 import { KnockList } from '../components/knock-list.tsx';
 import { openModerationDialog } from '../components/moderation-dialog.tsx';
+import { openStreamSettingsDialog } from '../components/stream-settings-dialog.tsx';
 import { BannedCard, LobbyCard, PasswordCard } from '../components/room-access.tsx';
 import { MemberList } from '../components/member-list.tsx';
 import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
@@ -364,6 +365,18 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
             >
               <Icon paths={ICONS.lock} />
               <span class="btn__label">Moderation</span>
+            </button>
+          )}
+          {(role === 'owner' || role === 'admin') && (
+            <button
+              type="button"
+              class="btn"
+              data-testid="open-stream-settings"
+              title="Streaming room, who may stream, stream keys for OBS (WHIP)"
+              onClick={() => openStreamSettingsDialog(app, store)}
+            >
+              <Icon paths={ICONS.broadcast} />
+              <span class="btn__label">Streaming</span>
             </button>
           )}
           <button

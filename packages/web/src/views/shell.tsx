@@ -10,6 +10,7 @@ import type { App } from '../app.ts';
 import { AccountMenu } from '../components/account-menu.tsx';
 import { ConnBanner } from '../components/conn-banner.tsx';
 import { ContactsPanel } from '../components/contacts-panel.tsx';
+import { DmList } from '../components/dm-list.tsx';
 import { DmDock } from '../components/dm-window.tsx';
 import { MyRooms, SidebarActions } from '../components/my-rooms.tsx';
 import { StatusPicker } from '../components/status-picker.tsx';
@@ -145,6 +146,7 @@ function Shell({ app, router, shown }: { app: App; router: Router; shown: Readon
         <aside id="sidebar" class="sidebar" aria-label="Rooms">
           <SidebarActions />
           <MyRooms app={app} current={route.view === 'room' ? route.room : null} />
+          <DmList app={app} />
           <ContactsPanel app={app} />
         </aside>
         <div class="scrim" hidden={!drawer.value} onClick={() => (drawer.value = false)} />

@@ -244,6 +244,91 @@ export class RelayPlanner {
     return this.#change(touched, edges, interrupted);
   }
 
+  /**
+   * What the server measured about a viewer changed (its upload probe, an opt-out): its capacity
+   * follows; children beyond it move away, a relay with new room takes viewers the root serves.
+   */
+  update(viewer: RelayViewer, now: number): PlanChange {
+    const node = this.#nodes.get(viewer.id);
+    if (!node) return { placements: [], edgesChanged: 0, interrupted: 0 };
+    node.viewer = viewer;
+    return this.#resize(node, now);
+  }
+
+  /**
+   * `id` found its parent silent and switched to its backup by itself (as it was told to): the
+   * tree follows (the backup when it still can take it, else the best slot); with `demoteParent`
+   * the silent parent is trusted with less (the caller decides whether the report is believable).
+   */
+  failover(id: string, now: number, demoteParent = true): PlanChange {
+    const node = this.#nodes.get(id);
+    const parent = node?.parent;
+    if (!node || !parent || this.#unplaced.has(node))
+      return { placements: [], edgesChanged: 0, interrupted: 0 };
+    const touched = new Set<TreeNode>([node]);
+    const interrupted = this.#subtreeSize(node);
+    this.#detach(node);
+    const backup = node.backup;
+    let edges = 0;
+    const fits = backup !== null && backup.depth + 1 + this.#height(node) <= this.#maxDepth;
+    if (backup && fits && backup !== parent && this.#canBack(backup, node)) {
+      backup.backing.delete(node);
+      node.backup = null;
+      this.#attach(node, backup);
+      edges++;
+    } else if (parent === this.#root) {
+      // The root is not demoted or avoided: the viewer connects to it again.
+      this.#attach(node, parent);
+      edges++;
+    } else {
+      // Keep it off the silent parent while it looks for a slot (back under it when none).
+      const saved = parent.capacity;
+      parent.capacity = parent.children.size;
+      this.#refreshOpen(parent);
+      const target = this.#bestSlot(node, now, this.#maxDepth - 1 - this.#height(node));
+      parent.capacity = saved;
+      this.#refreshOpen(parent);
+      this.#attach(node, target ?? parent);
+      edges++;
+    }
+    this.#repairBackups(touched, now);
+    const change = this.#change(touched, edges, interrupted);
+    if (demoteParent && parent !== this.#root) {
+      const demoted = this.demote(parent.id, now);
+      return {
+        placements: mergePlacements(change.placements, demoted.placements),
+        edgesChanged: change.edgesChanged + demoted.edgesChanged,
+        interrupted: change.interrupted + demoted.interrupted,
+      };
+    }
+    return change;
+  }
+
+  #resize(node: TreeNode, now: number): PlanChange {
+    if (!node.viewer) return { placements: [], edgesChanged: 0, interrupted: 0 };
+    node.capacity = this.capacityOf(node.viewer);
+    const touched = new Set<TreeNode>([node]);
+    let edges = 0;
+    let interrupted = 0;
+    for (const child of [...node.children].slice(node.capacity)) {
+      interrupted += this.#subtreeSize(child);
+      this.#detach(child);
+      edges += this.#place(child, touched, now);
+    }
+    for (const dependent of [...node.backing]) {
+      if (dependent.backup === node && !this.#canBack(node, dependent)) {
+        node.backing.delete(dependent);
+        dependent.backup = null;
+        touched.add(dependent);
+      }
+    }
+    this.#refreshOpen(node);
+    if (!this.#unplaced.has(node) && node.parent) edges += this.#shedRoot(node, touched);
+    this.#serveUnplaced(touched, now);
+    this.#repairBackups(touched, now);
+    return this.#change(touched, edges, interrupted);
+  }
+
   /** The leaver's children re-attach: backup first (they were told it), else the best slot. */
   #rehome(node: TreeNode, touched: Set<TreeNode>, now: number): number {
     let edges = 0;
@@ -493,4 +578,11 @@ export class RelayPlanner {
     const placements = [...touched].filter((n) => this.#nodes.has(n.id)).map((n) => this.#placementOf(n));
     return { placements, edgesChanged, interrupted };
   }
+}
+
+/** Two placement lists as one, the later placement of a viewer winning. */
+function mergePlacements(a: Placement[], b: Placement[]): Placement[] {
+  const byViewer = new Map<string, Placement>();
+  for (const p of [...a, ...b]) byViewer.set(p.viewer, p);
+  return [...byViewer.values()];
 }

@@ -32,6 +32,8 @@ interface Subscriber {
   handle: JanodeHandle;
   /** Feeds (participant ids) the PeerConnection carries now. */
   feeds: string[];
+  /** The Janus `join` went through (until then an update must join, not `update`). */
+  joined: boolean;
   /** An offer was sent and its answer has not come back yet: updates wait for it. */
   awaitingAnswer: boolean;
   /** What the live service asked for last (applied once the answer is in). */
@@ -45,6 +47,8 @@ interface PoolRoom {
   janusRoom: number;
   publishers: Map<string, Publisher>;
   subscribers: Map<string, Subscriber>;
+  /** Subscribers whose Janus handle is being attached, so a second subscribe waits for it. */
+  attaching: Map<string, Promise<Subscriber>>;
   /** feed id → participant id. */
   byFeed: Map<number, string>;
 }
@@ -147,7 +151,7 @@ export class JanusPool implements SfuBackend {
       description: room.slice(0, 64),
       publishers: options.maxPublishers ?? 100,
       audiocodec: 'opus',
-      videocodec: 'vp8',
+      videocodec: (options.videoCodecs ?? ['vp8', 'h264']).join(','),
       notify_joining: false,
       ...(options.record ? { record: true } : {}),
       ...(options.recordDir ? { rec_dir: options.recordDir } : {}),
@@ -157,6 +161,7 @@ export class JanusPool implements SfuBackend {
       janusRoom,
       publishers: new Map(),
       subscribers: new Map(),
+      attaching: new Map(),
       byFeed: new Map(),
     };
     this.#rooms.set(room, created);
@@ -247,16 +252,54 @@ export class JanusPool implements SfuBackend {
 
   async subscribe(room: string, participant: string, feeds: string[]): Promise<SfuSubscription> {
     const r = await this.#room(room);
-    const existing = r.subscribers.get(participant);
+    // A subscriber being attached counts as existing: two subscribes racing for one participant
+    // (a join and a publisher-up, say) must share one Janus handle, or the second handle replaces
+    // the first while its offer is still out and the client answers an offer nobody waits for.
+    const pending = r.attaching.get(participant);
+    const existing = r.subscribers.get(participant) ?? (pending ? await pending : undefined);
     if (existing) {
       existing.wanted = feeds;
       return existing.queue.run(() => this.#update(r, participant, existing));
     }
-    const ready = feeds.filter((f) => f !== participant && r.publishers.get(f)?.up);
+    const attaching = this.#attachSubscriber(r, room, participant, feeds);
+    r.attaching.set(participant, attaching);
+    let sub: Subscriber;
+    try {
+      sub = await attaching;
+    } finally {
+      r.attaching.delete(participant);
+    }
+    return sub.queue.run(async () => {
+      const ready = sub.wanted.filter((f) => f !== participant && r.publishers.get(f)?.up);
+      if (ready.length === 0) return { offer: null, feeds: [], mids: {} };
+      try {
+        const reply = await sub.handle.message({
+          request: 'join',
+          ptype: 'subscriber',
+          room: r.janusRoom,
+          streams: ready.map((f) => ({ feed: r.publishers.get(f)?.feed })),
+        });
+        sub.joined = true;
+        return this.#offered(r, sub, reply);
+      } catch (err) {
+        if (r.subscribers.get(participant) === sub) r.subscribers.delete(participant);
+        await sub.handle.detach().catch(() => undefined);
+        throw toSfuError(err);
+      }
+    });
+  }
+
+  async #attachSubscriber(
+    r: PoolRoom,
+    room: string,
+    participant: string,
+    feeds: string[],
+  ): Promise<Subscriber> {
     const handle = await r.instance.attach();
     const sub: Subscriber = {
       handle,
       feeds: [],
+      joined: false,
       awaitingAnswer: false,
       wanted: feeds,
       streams: [],
@@ -275,22 +318,7 @@ export class JanusPool implements SfuBackend {
       });
       this.#emit({ type: 'subscription-offer', room, participant, subscription });
     });
-    return sub.queue.run(async () => {
-      if (ready.length === 0) return { offer: null, feeds: [], mids: {} };
-      try {
-        const reply = await handle.message({
-          request: 'join',
-          ptype: 'subscriber',
-          room: r.janusRoom,
-          streams: ready.map((f) => ({ feed: r.publishers.get(f)?.feed })),
-        });
-        return this.#offered(r, sub, reply);
-      } catch (err) {
-        if (r.subscribers.get(participant) === sub) r.subscribers.delete(participant);
-        await handle.detach().catch(() => undefined);
-        throw toSfuError(err);
-      }
-    });
+    return sub;
   }
 
   /** Apply `wanted` to an existing subscriber (runs in its queue). */
@@ -302,7 +330,7 @@ export class JanusPool implements SfuBackend {
     const remove = sub.feeds.filter((f) => !ready.includes(f) && r.publishers.has(f));
     if (add.length === 0 && remove.length === 0)
       return { offer: null, feeds: sub.feeds, mids: midsByFeed(sub) };
-    if (sub.feeds.length === 0 && sub.streams.length === 0) {
+    if (!sub.joined) {
       // Never joined (nobody was up at first): join now.
       const reply = await sub.handle
         .message({
@@ -314,6 +342,7 @@ export class JanusPool implements SfuBackend {
         .catch((err: unknown) => {
           throw toSfuError(err);
         });
+      sub.joined = true;
       return this.#offered(r, sub, reply);
     }
     const feedOf = (f: string): number | undefined =>
@@ -353,6 +382,9 @@ export class JanusPool implements SfuBackend {
     const sub = r?.subscribers.get(participant);
     if (!r || !sub) throw new SfuError('SFU_NOT_FOUND', 'No subscription to answer.');
     await sub.queue.run(async () => {
+      // An answer to an offer that was replaced (or never sent) would confuse Janus's state.
+      if (!sub.awaitingAnswer)
+        throw new SfuError('SFU_NOT_FOUND', 'No subscription offer is waiting for an answer.');
       await sub.handle
         .message({ request: 'start' }, { type: 'answer', sdp: answer })
         .catch((err: unknown) => {

@@ -28,6 +28,11 @@ export interface SfuRoomOptions {
   recordDir?: string | undefined;
   /** Publishers allowed at once. */
   maxPublishers?: number | undefined;
+  /**
+   * Video codecs publishers may send, in order of preference (default VP8 then H.264: browsers
+   * send VP8, encoders such as OBS over WHIP often H.264 constrained baseline).
+   */
+  videoCodecs?: ('vp8' | 'h264' | 'vp9')[] | undefined;
 }
 
 export interface SfuSubscription {
@@ -76,9 +81,15 @@ export interface SfuBackend {
   destroyRoom(room: string): Promise<void>;
   hasRoom(room: string): boolean;
 
-  /** Publish `participant`'s media: takes the client's offer, returns Janus's answer. */
+  /**
+   * Publish `participant`'s media: takes the client's offer, returns Janus's answer. Also how an
+   * external source (WHIP) publishes: its participant id is the WHIP session's.
+   */
   publish(room: string, participant: string, offer: string, options?: { display?: string }): Promise<string>;
-  /** Renegotiate a publisher (new tracks, or ICE restart when the offer restarts ICE). */
+  /**
+   * Renegotiate a publisher (new tracks, or ICE restart when the offer has a new ice-ufrag/pwd:
+   * WHIP's PATCH with `If-Match: *` becomes such an offer).
+   */
   restartPublisher(room: string, participant: string, offer: string): Promise<string>;
   unpublish(room: string, participant: string): Promise<void>;
   /** Whether `participant` publishes and its PeerConnection is up. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import {
   KeptMessagesFullError,
+  MAX_CONVERSATIONS,
   MAX_KEPT_PER_RECIPIENT,
   type ContactParty,
   type StoredDirectMessage,
@@ -209,6 +210,64 @@ describe('social store contract', () => {
       await s.queueMessage(dm(MAX_KEPT_PER_RECIPIENT + 1));
       const rest = await s.takeOfflineMessages(bob.id, 10_000);
       assert.equal(rest.length, MAX_KEPT_PER_RECIPIENT - 10 + 1);
+    });
+
+    it('DM conversations: most recent first, unread counted for the recipient, read, bounded', async (store) => {
+      const s = store.social;
+      await s.noteDirectMessage(ann, { ...bob, known: true }, T0 + 1);
+      await s.noteDirectMessage(ann, { ...bob, known: true }, T0 + 2);
+      await s.noteDirectMessage(cid, { id: ann.id, name: 'ann', avatar: '/x.svg', known: false }, T0 + 3);
+      assert.deepEqual(await s.listConversations(bob.id, 10), [
+        {
+          peerId: ann.id,
+          peerName: 'Ann',
+          peerAvatar: ann.avatar,
+          lastTs: T0 + 2,
+          lastFromPeer: true,
+          unread: 2,
+        },
+      ]);
+      assert.deepEqual(await s.listConversations(ann.id, 10), [
+        {
+          peerId: cid.id,
+          peerName: 'Cid',
+          peerAvatar: cid.avatar,
+          lastTs: T0 + 3,
+          lastFromPeer: true,
+          unread: 1,
+        },
+        {
+          peerId: bob.id,
+          peerName: 'Bob',
+          peerAvatar: bob.avatar,
+          lastTs: T0 + 2,
+          lastFromPeer: false,
+          unread: 0,
+        },
+      ]);
+      // A reply with the recipient's name unknown keeps the name the row has.
+      await s.noteDirectMessage(bob, { id: ann.id, name: 'ann', avatar: '/x.svg', known: false }, T0 + 4);
+      const [annToBob] = await s.listConversations(bob.id, 10);
+      assert.deepEqual([annToBob?.peerName, annToBob?.lastFromPeer, annToBob?.unread], ['Ann', false, 2]);
+      assert.equal(await s.readConversation(bob.id, ann.id), true);
+      assert.equal(await s.readConversation(bob.id, ann.id), false, 'nothing left unread');
+      assert.equal(await s.readConversation(bob.id, cid.id), false, 'no such conversation');
+      assert.equal((await s.listConversations(bob.id, 10))[0]?.unread, 0);
+      // An older timestamp (clock skew between nodes) does not move a conversation back.
+      await s.noteDirectMessage(ann, { ...bob, known: true }, T0);
+      assert.equal((await s.listConversations(bob.id, 10))[0]?.lastTs, T0 + 4);
+
+      for (let i = 0; i < MAX_CONVERSATIONS + 2; i++) {
+        await s.noteDirectMessage(party(`P${i}`), { ...cid, known: true }, T0 + 10 + i);
+      }
+      const cids = await s.listConversations(cid.id, MAX_CONVERSATIONS + 10);
+      assert.equal(cids.length, MAX_CONVERSATIONS);
+      assert.equal(cids[0]?.peerId, party(`P${MAX_CONVERSATIONS + 1}`).id);
+      assert.equal(
+        cids.some((c) => c.peerId === ann.id),
+        false,
+        'the least recent went first',
+      );
     });
 
     it('device tokens round-trip', async (store) => {

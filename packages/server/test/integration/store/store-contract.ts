@@ -175,6 +175,67 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
       assert.equal(await store.social.isBlocked(guest.id, bob.id), false);
     });
 
+    it('mergeUser moves notification levels, mentions, uploads and DM conversations too', async (store) => {
+      const guest = { id: '~guestguest@chat.example.org', name: 'Alice (guest)', avatar: '/avatars/g.svg' };
+      const mention = (seq: number, mentions: string[]) => ({ ...msg('r', seq, bob), mentions });
+      await store.createRoom(room('r', { createdBy: bob.id }), [member(bob, 'owner'), member(guest)], []);
+      await store.createRoom(room('s', { createdBy: bob.id }), [member(bob, 'owner'), member(guest)], []);
+      await store.upsertMember('s', member(alice));
+      await store.appendEvent(mention(1, [guest.id]));
+      await store.appendEvent(mention(2, [guest.id, alice.id]));
+      await store.chat.setNotify('r', guest.id, 'mentions');
+      await store.chat.setNotify('s', guest.id, 'none');
+      await store.chat.setNotify('s', alice.id, 'all');
+      await store.chat.addFile({
+        id: 'f1',
+        roomId: 'r',
+        uploaderId: guest.id,
+        name: 'a.png',
+        type: 'image/png',
+        size: 3,
+        width: null,
+        height: null,
+        seq: null,
+        createdAt: T0,
+      });
+      // The guest talked to Bob and Carol, the account to Carol too (later), and to the guest.
+      const known = (u: typeof alice) => ({ ...u, known: true });
+      await store.social.noteDirectMessage(bob, known(guest), T0 + 1);
+      await store.social.noteDirectMessage(bob, known(guest), T0 + 2);
+      await store.social.noteDirectMessage(carol, known(guest), T0 + 3);
+      await store.social.noteDirectMessage(carol, known(alice), T0 + 9);
+      await store.social.noteDirectMessage(guest, known(alice), T0 + 4);
+
+      await store.mergeUser(guest.id, alice);
+      assert.equal(await store.chat.getNotify('r', alice.id), 'mentions');
+      assert.equal(await store.chat.getNotify('s', alice.id), 'all', "the account's own level wins");
+      assert.equal(await store.chat.getNotify('r', guest.id), undefined);
+      const rooms = await store.roomsOfUser(alice.id);
+      assert.equal(rooms.find((r) => r.room.id === 'r')?.mentions, 2, 'both mentions are the account now');
+      assert.equal((await store.chat.getFile('f1'))?.uploaderId, alice.id);
+
+      const mine = await store.social.listConversations(alice.id, 10);
+      assert.deepEqual(
+        mine.map((c) => [c.peerId, c.unread, c.lastTs]),
+        [
+          [carol.id, 2, T0 + 9],
+          [bob.id, 2, T0 + 2],
+        ],
+      );
+      assert.deepEqual(await store.social.listConversations(guest.id, 10), []);
+      const bobs = await store.social.listConversations(bob.id, 10);
+      assert.deepEqual(
+        bobs.map((c) => [c.peerId, c.peerName, c.unread]),
+        [[alice.id, alice.name, 0]],
+      );
+      const carols = await store.social.listConversations(carol.id, 10);
+      assert.deepEqual(
+        carols.map((c) => [c.peerId, c.lastTs]),
+        [[alice.id, T0 + 9]],
+        'one row for the two',
+      );
+    });
+
     it('upsertMember adds or refreshes; removeMember removes', async (store) => {
       await seedRoom(store, 'r1', 4, [bob]);
       // A member joining later starts with everything so far read.

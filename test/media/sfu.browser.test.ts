@@ -2,8 +2,8 @@
 /**
  * Calls on Janus in real browsers (the server supervises its own Janus child): with liveMeshMax 2
  * the third person's join moves a running mesh call to the SFU and every page decodes the others
- * within 5 s (timed); two more join (one Chromium publisher watched by 4 others, all decoding);
- * the grid pages when tiles do not fit; Janus killed mid-call → every page decodes again (timed).
+ * within 5 s (timed); Janus killed mid-call → every page decodes again (timed). One publisher
+ * watched by four Chromium viewers, and the grid of a 12-person call: sfu-viewers.browser.test.ts.
  * Inside a network namespace with a veth pair: Janus sends no media over loopback.
  */
 import assert from 'node:assert/strict';
@@ -22,8 +22,8 @@ import {
   RESULTS_DIR,
   screenshot,
   stats,
-} from './call-pages.js';
-import { inLoopbackNamespace, runInLoopbackNamespace, SFU_VETH } from './netns.js';
+} from '../e2e/call-pages.js';
+import { inLoopbackNamespace, runInLoopbackNamespace, SFU_VETH } from '../e2e/netns.js';
 
 const FILE = fileURLToPath(import.meta.url);
 

@@ -24,10 +24,10 @@ import {
   stats,
   tileOf,
   waitForFrames,
-} from './call-pages.js';
-import { startCoturn } from './coturn.js';
-import { blockUdpPorts, clearFirewall } from './firewall.js';
-import { inLoopbackNamespace, runInLoopbackNamespace } from './netns.js';
+} from '../e2e/call-pages.js';
+import { startCoturn } from '../e2e/coturn.js';
+import { blockUdpPorts, clearFirewall } from '../e2e/firewall.js';
+import { inLoopbackNamespace, runInLoopbackNamespace } from '../e2e/netns.js';
 
 const FILE = fileURLToPath(import.meta.url);
 

@@ -16,6 +16,7 @@ import { JanusPool } from '../../packages/server/src/live/sfu/janus-pool.js';
 import { JanusSupervisor } from '../../packages/server/src/live/sfu/janus-supervisor.js';
 import { SfuError, type SfuEvent } from '../../packages/server/src/live/sfu/sfu-backend.js';
 import { inLoopbackNamespace, runInLoopbackNamespace, SFU_VETH } from '../e2e/netns.js';
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { Vp8Source, WeriftPublisher, WeriftSubscriber } from '../werift-peers.js';
 
 const FILE = fileURLToPath(import.meta.url);
@@ -146,12 +147,81 @@ function contract(): void {
     await until('frank receives erin', () => frank.firstKeyframeAt !== null);
   });
 
+  test('concurrent subscribes of one participant share one subscriber', async () => {
+    // A join and a publisher-up arrive together: both ask for gina's subscription at once.
+    const results = await Promise.all([
+      pool.subscribe('room-a', 'gina', ['alice', 'dave']),
+      pool.subscribe('room-a', 'gina', ['alice', 'dave']),
+    ]);
+    const offers = results.filter((r) => r.offer !== null);
+    assert.equal(offers.length, 1, 'one Janus subscriber, one offer; the other call waits for its answer');
+    const gina = new WeriftSubscriber();
+    closers.push(() => gina.close());
+    const answer = await gina.answer(offers[0]?.offer ?? '');
+    await pool.startSubscriber('room-a', 'gina', answer);
+    await until(
+      'gina receives two tracks',
+      () => [...gina.packets.values()].filter((n) => n > 0).length === 2,
+    );
+    await assert.rejects(
+      pool.startSubscriber('room-a', 'gina', answer),
+      (err: unknown) => err instanceof SfuError && err.code === 'SFU_NOT_FOUND',
+      'an answer without an outstanding offer is refused, not passed to Janus',
+    );
+  });
+
   test('moderate mutes a publisher for everyone; unpublish emits publisher-down', async () => {
     await pool.moderate('room-a', 'alice', { video: true });
     await pool.moderate('room-a', 'alice', { video: false });
     await pool.unpublish('room-a', 'dave');
     assert.ok(seen('publisher-down', 'dave'));
     assert.equal(pool.isPublishing('room-a', 'dave'), false);
+  });
+
+  test('an external (WHIP) source: H.264 accepted by default, ICE restart by a new ufrag, codecs per room', async () => {
+    // OBS sends H.264 constrained baseline; a room takes VP8 and H.264 unless told otherwise.
+    const h264 = new RTCPeerConnection({
+      iceServers: [],
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      codecs: {
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/H264',
+            clockRate: 90000,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+            parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1',
+          }),
+        ],
+      },
+    });
+    closers.push(() => h264.close());
+    h264.addTransceiver('video', { direction: 'sendonly' });
+    await h264.setLocalDescription(await h264.createOffer());
+    await until('gathered', () => h264.iceGatheringState === 'complete');
+    const offer = h264.localDescription?.sdp ?? '';
+    const answer = await pool.publish('room-a', 'whip_obs', offer, { display: 'OBS' });
+    assert.match(answer, /a=rtpmap:\d+ H264\/90000/, 'Janus answers with H.264');
+    assert.doesNotMatch(answer, /m=video 0 /, 'the video section is accepted');
+    // An ICE restart is a new offer with new credentials on the same handle.
+    const restarted = offer
+      .replace(/a=ice-ufrag:.*/g, 'a=ice-ufrag:wrst')
+      .replace(/a=ice-pwd:.*/g, 'a=ice-pwd:whiprestartpasswordwhiprs');
+    const again = await pool.restartPublisher('room-a', 'whip_obs', restarted);
+    assert.notEqual(
+      /a=ice-ufrag:(.*)/.exec(again)?.[1],
+      /a=ice-ufrag:(.*)/.exec(answer)?.[1],
+      'Janus restarted ICE',
+    );
+    await pool.unpublish('room-a', 'whip_obs');
+    // A room limited to VP8 rejects the H.264-only video section.
+    await pool.ensureRoom('room-vp8', { videoCodecs: ['vp8'] });
+    const refused = await pool.publish('room-vp8', 'whip_obs2', offer).catch((e: unknown) => e);
+    assert.ok(
+      refused instanceof SfuError || (typeof refused === 'string' && !/H264/.test(refused)),
+      'no H.264 in a VP8-only room',
+    );
+    await pool.unpublish('room-vp8', 'whip_obs2');
+    await pool.destroyRoom('room-vp8');
   });
 
   test('typed errors: unknown subscriber, unknown publisher', async () => {

@@ -9,72 +9,31 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { startTestServer, type TestServer } from '../harness.js';
-import { inLoopbackNamespace, runInLoopbackNamespace, SFU_VETH } from '../e2e/netns.js';
-import { RawClient, type Json } from '../raw-client.js';
-import { SfuPeer } from '../sfu-peer.js';
-import { Vp8Source } from '../werift-peers.js';
+import { inSfuNamespace, liveTracks, SfuCallFixture, until } from '../sfu-fixture.js';
+import type { SfuPeer } from '../sfu-peer.js';
 
-const FILE = fileURLToPath(import.meta.url);
-
-if (!inLoopbackNamespace()) {
-  test('SFU calls through the server, inside a network namespace', { timeout: 180_000 }, async () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const { code, output } = await runInLoopbackNamespace(relative(root, FILE), { veth: true });
-    assert.equal(code, 0, 'the SFU call tests passed inside the namespace (their output is above)');
-    const count = (label: string): number => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? -1);
-    assert.ok(count('tests') >= 4 && count('pass') === count('tests'), 'every SFU call test ran and passed');
-  });
-} else {
-  sfuCallTests();
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Tracks of a peer's subscriber that received RTP since `since` (counts are cumulative). */
-function liveTracks(peer: SfuPeer): number {
-  return [...(peer.subscriber?.packets.values() ?? [])].filter((n) => n > 0).length;
-}
+inSfuNamespace(import.meta.url, 'SFU calls through the server', 4, sfuCallTests);
 
 function sfuCallTests(): void {
-  let srv: TestServer;
-  let source: Vp8Source;
-  const peers: SfuPeer[] = [];
+  let call: SfuCallFixture;
+  let peers: SfuPeer[] = [];
+  let clients: SfuCallFixture['clients'] = [];
   let room = '';
-  const clients: RawClient[] = [];
 
   before(async () => {
-    srv = await startTestServer({
-      liveMeshMax: 2,
-      janusBinary: '/usr/bin/janus',
-      janusInterfaces: [SFU_VETH.janusSide],
-      janusRtpPorts: '20300-20600',
-    });
-    source = await Vp8Source.start();
+    call = await SfuCallFixture.start({ liveMeshMax: 2, rtpPorts: '20300-20600' });
+    peers = call.peers;
+    clients = call.clients;
   });
 
   after(async () => {
-    for (const p of peers) await p.close();
-    for (const c of clients) c.close();
-    await srv?.close();
-    await source?.close();
+    await call?.close();
   });
 
-  async function member(name: string): Promise<RawClient> {
-    const c = await RawClient.ws(srv.wsUrl);
-    clients.push(c);
-    await c.hello(name);
-    if (room) await c.ok('room.join', { room });
-    else room = ((await c.ok('room.create'))['room'] as Json)['id'] as string;
+  async function member(name: string) {
+    const { c } = await call.member(name);
+    room = call.room;
     return c;
   }
 
@@ -84,14 +43,12 @@ function sfuCallTests(): void {
     assert.equal(ja['mode'], 'mesh');
     assert.equal(ja['mediaMode'], 'auto');
     assert.equal((await b.ok('live.join', { room }))['mode'], 'mesh');
-    const pa = new SfuPeer(a, room, source);
-    const pb = new SfuPeer(b, room, source);
-    peers.push(pa, pb);
+    call.peer(a);
+    call.peer(b);
     const joinedAt = Date.now();
     const jc = await c.ok('live.join', { room });
     assert.equal(jc['mode'], 'sfu', 'the joiner past liveMeshMax is told the call is on the SFU');
-    const pc = new SfuPeer(c, room, source);
-    peers.push(pc);
+    const pc = call.peer(c);
     void pc.startSfu();
     await until('everyone receives both others', () => peers.every((p) => liveTracks(p) === 2), 15_000);
     const switchMs = Date.now() - joinedAt;
