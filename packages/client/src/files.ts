@@ -96,8 +96,27 @@ export function uploadFile(
  * const blob = await downloadFile(message.file.id, { token: client.token ?? '' });
  * img.src = URL.createObjectURL(blob);
  */
-export async function downloadFile(id: string, options: { baseUrl?: string; token: string }): Promise<Blob> {
-  const res = await fetch(`${options.baseUrl ?? ''}/api/files/${encodeURIComponent(id)}`, {
+export function downloadFile(id: string, options: { baseUrl?: string; token: string }): Promise<Blob> {
+  return fetchBlob(`/api/files/${encodeURIComponent(id)}`, options);
+}
+
+/**
+ * Read a call recording's file (its `url`, `GET /api/recordings/:id`) as a Blob; members of its
+ * room only.
+ *
+ * @example
+ * const { recordings } = await client.request('live.recordings', { room });
+ * const blob = await downloadRecording(recordings[0], { token: client.token ?? '' });
+ */
+export function downloadRecording(
+  recording: { url: string },
+  options: { baseUrl?: string; token: string },
+): Promise<Blob> {
+  return fetchBlob(recording.url, options);
+}
+
+async function fetchBlob(path: string, options: { baseUrl?: string; token: string }): Promise<Blob> {
+  const res = await fetch(`${options.baseUrl ?? ''}${path}`, {
     headers: { authorization: `Bearer ${options.token}` },
   });
   if (!res.ok) {

@@ -14,7 +14,14 @@ export { PresenceClientError, PresenceRequestError, type ClientErrorCode } from 
 export type { ClientTransport, TransportFactory } from './transport.js';
 export { webSocketTransport } from './websocket-transport.js';
 export { LineDecoder } from './line-decoder.js';
-export { uploadFile, downloadFile, applyReactionEvent, UploadError, type UploadOptions } from './files.js';
+export {
+  uploadFile,
+  downloadFile,
+  downloadRecording,
+  applyReactionEvent,
+  UploadError,
+  type UploadOptions,
+} from './files.js';
 export {
   RelayNode,
   type RelayNodeEvents,

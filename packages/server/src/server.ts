@@ -20,6 +20,7 @@ import { LiveService } from './live/live-service.js';
 import { RelayService } from './live/relay/relay-service.js';
 import { openSfu } from './live/sfu/open-sfu.js';
 import { CallRecorder } from './live/recording/call-recorder.js';
+import { RecordingService } from './live/recording/recording-service.js';
 import { StreamKeyService } from './live/whip/stream-keys.js';
 import { WhipSessions } from './live/whip/whip-sessions.js';
 import type { Broker } from './broker/broker.js';
@@ -196,7 +197,27 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     files,
   });
   const chatQueries = new ChatQueries({ registry, store });
-  const deletion = new RoomDeletion({ registry, log: roomLog, store, files });
+  const recorder = new CallRecorder(
+    resolve(config.recordingsDir || join(config.dataDir, 'recordings')),
+    (o) => log.info({ room: o.room, startedAt: o.startedAt, result: o.result }, 'recording converted'),
+  );
+  const recordings = new RecordingService({
+    store,
+    registry,
+    log: roomLog,
+    recorder,
+    isMember: (roomId, userId) => ops.memberOf(roomId, userId),
+  });
+  // Retention: old recordings go, checked hourly (the timer never keeps the process alive).
+  const recordingSweep = setInterval(
+    () =>
+      void recordings
+        .sweep(config.recordingsRetentionDays)
+        .catch((err: unknown) => log.warn({ err }, 'old recordings not swept')),
+    3_600_000,
+  );
+  recordingSweep.unref();
+  const deletion = new RoomDeletion({ registry, log: roomLog, store, files, recordings });
   const admin = new RoomAdmin({ registry, log: roomLog, store, limits: config, domain: config.domain });
   const sfu = await openSfu(config, log);
   log.info({ sfu: sfu.description }, 'sfu');
@@ -204,15 +225,6 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     broker,
     options: { ...config, turnAvailable: config.turnUrls.length > 0 && config.turnSecret !== '' },
   });
-  const recorder = new CallRecorder(
-    resolve(config.recordingsDir || join(config.dataDir, 'recordings')),
-    (o) => log.info({ room: o.room, startedAt: o.startedAt, result: o.result }, 'recording converted'),
-  );
-  // Retention: old recordings go, checked hourly (the timer never keeps the process alive).
-  setInterval(
-    () => void recorder.sweep(config.recordingsRetentionDays).catch(() => undefined),
-    3_600_000,
-  ).unref();
   const live = new LiveService({
     registry,
     log: roomLog,
@@ -223,6 +235,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     relay,
     store: store.live,
     recorder,
+    recordings,
   });
   moderation.connect({ chat, live });
   // WHIP ingest / WHEP playback: an encoder with a room's stream key becomes the room's source.
@@ -404,6 +417,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       federatedDirectory: federation?.directory ?? null,
       chatQueries,
       streamKeys,
+      recordings,
     }),
     sessions,
     limits: config,
@@ -441,6 +455,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     },
     whip: { whip, store, identity, maxSdpBytes: config.maxSdpBytes, log },
     presence: { presence, tokens: deviceTokens, log },
+    recordings: {
+      recordings,
+      authenticate: async (token) => (await identity.authenticate(token))?.user.id ?? null,
+      log,
+    },
     files: {
       files,
       authenticate: async (token) => (await identity.authenticate(token))?.user.id ?? null,
@@ -497,6 +516,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
       closing ??= (async () => {
         log.info('shutting down');
         clearInterval(sweep);
+        clearInterval(recordingSweep);
         await transport.close();
         sessions.close();
         mergeRelay?.close();

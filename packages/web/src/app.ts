@@ -47,6 +47,8 @@ export interface AppEvents extends Record<string, unknown> {
   roomEvent: RoomEvent;
   /** A room this tab was in was deleted by its owner. */
   roomDeleted: { room: string; by: string };
+  /** A room's recordings changed (one is ready or was deleted). */
+  recordings: { room: string };
 }
 
 /**
@@ -309,6 +311,19 @@ export class App extends Emitter<AppEvents> {
     client.on('live.record', (event) => {
       if (mine()) this.rooms.get(event.room)?.live.setRecording(event.recording);
     });
+    client.on('live.recording.ready', (event) => {
+      if (!mine()) return;
+      this.emit('recordings', { room: event.room });
+      const who = event.recording.publisher ? ` of ${event.recording.publisher.name}` : '';
+      this.toast(
+        `A recording${who} is ready: Recordings, above the chat.`,
+        'info',
+        `rec-${event.recording.id}`,
+      );
+    });
+    client.on('live.recording.deleted', (event) => {
+      if (mine()) this.emit('recordings', { room: event.room });
+    });
     client.on('resync', ({ room }) => {
       if (mine()) void this.rooms.get(room)?.join();
     });
@@ -492,6 +507,15 @@ export class App extends Emitter<AppEvents> {
 
   /** A moderation request (mod.*, lobby.*, chat.report, room.role) on the current connection. */
   async moderate<T extends ModerationRequestType | 'room.role'>(
+    type: T,
+    params: ParamsOf<T>,
+  ): Promise<ResultOf<T>> {
+    const client = await this.connected();
+    return client.request(type, params);
+  }
+
+  /** A recordings request (list: members; delete: owners and admins) on the current connection. */
+  async recordings<T extends 'live.recordings' | 'live.recording.delete'>(
     type: T,
     params: ParamsOf<T>,
   ): Promise<ResultOf<T>> {

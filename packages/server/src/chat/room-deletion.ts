@@ -8,15 +8,24 @@ import type { FileService } from './file-service.js';
 
 /**
  * Deleting a room for good, by its owner: everyone in it is told (`room.deleted`, which takes each
- * session out of it), then its files, history, members, invites and settings are deleted.
+ * session out of it), then its files, recordings, history, members, invites and settings are deleted.
  */
 export class RoomDeletion {
   readonly #registry: RoomRegistry;
   readonly #log: RoomLog;
   readonly #store: Store;
   readonly #files: FileService | undefined;
+  readonly #recordings: { removeRoom(roomId: string): Promise<void> } | undefined;
 
-  constructor(deps: { registry: RoomRegistry; log: RoomLog; store: Store; files?: FileService }) {
+  constructor(deps: {
+    registry: RoomRegistry;
+    log: RoomLog;
+    store: Store;
+    files?: FileService;
+    /** The room's call recordings (entries and files). */
+    recordings?: { removeRoom(roomId: string): Promise<void> };
+  }) {
+    this.#recordings = deps.recordings;
     this.#registry = deps.registry;
     this.#log = deps.log;
     this.#store = deps.store;
@@ -30,6 +39,7 @@ export class RoomDeletion {
       if (this.#registry.loaded(room.id) !== room) throw new PresenceError('ROOM_NOT_FOUND');
       await this.#log.transient(room, { type: 'room.deleted', room: room.id, by: actor.user });
       await this.#files?.removeRoom(room.id);
+      await this.#recordings?.removeRoom(room.id);
       if (room.persistent) await this.#store.chat.deleteRoom(room.id);
       // Emptied, the room unloads like any room nobody is in (an unnamed one is purged with its
       // invites); the named one has no row left to load again.

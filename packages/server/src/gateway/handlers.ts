@@ -1,5 +1,6 @@
 import type { StreamKeyService } from '../live/whip/stream-keys.js';
 import { createStreamKeyHandlers } from './stream-key-handlers.js';
+import type { RecordingService } from '../live/recording/recording-service.js';
 import {
   PresenceError,
   type RequestOf,
@@ -54,6 +55,8 @@ export interface HandlerDeps {
   federatedDirectory: { list(query: string): Promise<FederatedRooms[]> } | null;
   /** WHIP stream keys of rooms. */
   streamKeys: StreamKeyService;
+  /** Finished call recordings (entries in the store: any node answers). */
+  recordings: Pick<RecordingService, 'list' | 'delete'>;
 }
 
 /**
@@ -96,6 +99,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createLiveHandlers(ops),
     ...createLiveSfuHandlers(ops),
     ...createStreamKeyHandlers(deps.streamKeys),
+    'live.recordings': async (ctx, r) => ({
+      recordings: await deps.recordings.list(ctx.session.actor, r.room),
+    }),
+    'live.recording.delete': async (ctx, r) => {
+      await deps.recordings.delete(ctx.session.actor, r.room, r.recording);
+      return {};
+    },
     ...createLiveRelayHandlers(ops),
     ...createPresenceHandlers({ ...deps.presence, dms: deps.social.dms }),
     ...createSocialHandlers(deps.social),

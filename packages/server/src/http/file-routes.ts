@@ -1,8 +1,9 @@
-import { HARD_LIMITS, PresenceError, roomId as roomIdSchema } from '@presence/protocol';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PresenceError, roomId as roomIdSchema } from '@presence/protocol';
+import type { FastifyInstance } from 'fastify';
 import type { FileService } from '../chat/file-service.js';
 import { INLINE_IMAGE_TYPES } from '../chat/file-sniff.js';
 import type { Logger } from '../ops/logger.js';
+import { bearerUser } from './bearer-user.js';
 import { INTERNAL, toHttpError } from './http-errors.js';
 
 export interface FileRouteDeps {
@@ -10,15 +11,6 @@ export interface FileRouteDeps {
   /** The user id a session token stands for, or null. */
   authenticate: (token: string) => Promise<string | null>;
   log: Logger;
-}
-
-async function userOf(req: FastifyRequest, deps: FileRouteDeps): Promise<string> {
-  const m = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
-  const token = m?.[1];
-  const user = token && token.length <= HARD_LIMITS.tokenLength ? await deps.authenticate(token) : null;
-  if (!user)
-    throw new PresenceError('UNAUTHORIZED', 'Send the session token as "Authorization: Bearer <token>".');
-  return user;
 }
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact name, percent-encoded. */
@@ -64,7 +56,7 @@ export async function registerFileRoutes(app: FastifyInstance, deps: FileRouteDe
     scope.post<{ Params: { room: string }; Querystring: { name?: string } }>(
       '/api/rooms/:room/files',
       async (req, reply) => {
-        const user = await userOf(req, deps);
+        const user = await bearerUser(req, deps.authenticate);
         if (!roomIdSchema.safeParse(req.params.room).success) throw new PresenceError('ROOM_NOT_FOUND');
         const body = req.body;
         if (!Buffer.isBuffer(body))
@@ -76,7 +68,7 @@ export async function registerFileRoutes(app: FastifyInstance, deps: FileRouteDe
     );
 
     scope.get<{ Params: { id: string } }>('/api/files/:id', async (req, reply) => {
-      const user = await userOf(req, deps);
+      const user = await bearerUser(req, deps.authenticate);
       const { file, data } = await deps.files.read(user, req.params.id);
       reply
         .header('content-type', INLINE_IMAGE_TYPES.has(file.type) ? file.type : 'application/octet-stream')

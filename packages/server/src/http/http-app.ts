@@ -15,6 +15,7 @@ import { registerAppRoutes, type AppRouteDeps } from './app-routes.js';
 import { registerServiceRoutes, type ServiceRouteDeps } from './service-routes.js';
 import { registerFederationRoutes, type FederationRouteDeps } from './federation-routes.js';
 import { registerFileRoutes, type FileRouteDeps } from './file-routes.js';
+import { registerRecordingRoutes, type RecordingRouteDeps } from './recording-routes.js';
 import { registerWhipRoutes, type WhipRouteDeps } from './whip-routes.js';
 import { registerRelayProbeRoute, type RelayProbeRouteDeps } from './relay-probe-route.js';
 import type { RoomQueries } from '../rooms/room-queries.js';
@@ -51,6 +52,8 @@ export interface HttpDeps {
   presence: PresenceRouteDeps;
   /** Uploads and downloads of files in rooms. */
   files?: FileRouteDeps;
+  /** Downloads of call recordings. */
+  recordings?: RecordingRouteDeps;
   apps: AppRouteDeps;
   /** WHIP ingest and WHEP playback. */
   whip?: WhipRouteDeps;
@@ -204,6 +207,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await registerServiceRoutes(app, deps.service);
   await registerPresenceRoutes(app, deps.presence);
   if (deps.files) await registerFileRoutes(app, deps.files);
+  if (deps.recordings) await registerRecordingRoutes(app, deps.recordings);
   if (deps.relayProbe) await registerRelayProbeRoute(app, deps.relayProbe);
   await registerAppRoutes(app, deps.apps);
   if (deps.whip) await registerWhipRoutes(app, deps.whip);

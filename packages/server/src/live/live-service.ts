@@ -25,6 +25,7 @@ import type { SfuBackend, SfuCandidate } from './sfu/sfu-backend.js';
 import type { RelayService } from './relay/relay-service.js';
 import { hideAddresses } from './relay/relay-privacy.js';
 import type { CallRecorder } from './recording/call-recorder.js';
+import type { RecordingService } from './recording/recording-service.js';
 
 /** A change of a room's call settings (any subset). */
 export interface LiveSettingsPatch {
@@ -80,6 +81,11 @@ export class LiveService {
   readonly #recorder: CallRecorder | null;
   /** Calls being recorded: who started it, when. */
   readonly #recording = new Map<string, { by: LiveParticipant['user']; since: number }>();
+  /** Per call being recorded: Janus feed id → publisher, for naming each recorded file's person. */
+  readonly #recordedFeeds = new Map<string, Map<number, LiveParticipant['user']>>();
+  /** Where finished recordings are entered (null: they stay files only). */
+  #recordings: RecordingService | null = null;
+  #offSfuEvents: () => void = () => undefined;
 
   constructor(deps: {
     registry: RoomRegistry;
@@ -94,7 +100,9 @@ export class LiveService {
     store?: LiveSettingsStore | null | undefined;
     stage?: StreamStage | undefined;
     recorder?: CallRecorder | null | undefined;
+    recordings?: RecordingService | null | undefined;
   }) {
+    this.#recordings = deps.recordings ?? null;
     this.#recorder = deps.recorder ?? null;
     this.#relay = deps.relay ?? null;
     this.#store = deps.store ?? null;
@@ -106,6 +114,10 @@ export class LiveService {
     this.#options = deps.options;
     this.#gate = deps.gate ?? OPEN_GATE;
     this.#sfuBackend = deps.sfu ?? null;
+    this.#offSfuEvents =
+      this.#sfuBackend?.on((e) => {
+        if (e.type === 'publisher-up' && this.#recording.has(e.room)) this.#captureFeeds(e.room);
+      }) ?? (() => undefined);
     this.#sfu = new SfuCalls({
       sfu: deps.sfu ?? null,
       broker: deps.broker,
@@ -598,6 +610,8 @@ export class LiveService {
       const dir = await this.#recorder.rawDir(roomId, since);
       await this.#sfuBackend.setRecording(roomId, true, dir);
       this.#recording.set(roomId, { by, since });
+      this.#recordedFeeds.set(roomId, new Map());
+      this.#captureFeeds(roomId);
       await this.#log.transient(room, { type: 'live.record', room: roomId, recording: { by, since }, by });
     } else if (!on) {
       await this.#stopRecording(roomId, by);
@@ -609,12 +623,31 @@ export class LiveService {
   async #stopRecording(roomId: string, by: LiveParticipant['user'] | null): Promise<void> {
     const rec = this.#recording.get(roomId);
     if (!rec) return;
+    this.#captureFeeds(roomId);
+    const publishers = this.#recordedFeeds.get(roomId) ?? new Map<number, LiveParticipant['user']>();
     this.#recording.delete(roomId);
+    this.#recordedFeeds.delete(roomId);
     await this.#sfuBackend?.setRecording(roomId, false).catch(() => undefined);
     const endedAt = Date.now();
-    void this.#recorder?.converted(roomId, rec.since, endedAt).catch(() => undefined);
+    const stopped = { room: roomId, since: rec.since, endedAt, by: rec.by, publishers };
+    // Off the request path: conversion takes seconds; its entries reach the room as events.
+    void this.#recorder
+      ?.converted(roomId, rec.since, endedAt)
+      .then((outcomes) => this.#recordings?.saved(stopped, outcomes))
+      .catch(() => undefined);
     const room = this.#registry.loaded(roomId);
     if (room) await this.#log.transient(room, { type: 'live.record', room: roomId, recording: null, by });
+  }
+
+  /** Remembers whose feed is whose among the call's publishers now (files are named by feed). */
+  #captureFeeds(roomId: string): void {
+    const feeds = this.#recordedFeeds.get(roomId);
+    const call = this.#calls.get(roomId);
+    if (!feeds || !call || !this.#sfuBackend) return;
+    for (const p of call.participants.values()) {
+      const feed = this.#sfuBackend.feedOf(roomId, p.id);
+      if (feed !== undefined) feeds.set(feed, p.user);
+    }
   }
 
   #sfuParticipant(actor: Actor, roomId: string): LiveParticipant {
@@ -638,6 +671,7 @@ export class LiveService {
   close(): void {
     this.#sfu.dispose();
     this.#offStage();
+    this.#offSfuEvents();
     for (const t of this.#viewerTimers.values()) clearTimeout(t);
   }
 

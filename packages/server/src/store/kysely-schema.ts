@@ -223,6 +223,24 @@ export interface RoomLiveSettingsTable {
   streamer_role: string | null;
 }
 
+/** Finished recordings (migration 0019): the files stay in the recordings directory. */
+export interface RecordingsTable {
+  id: string;
+  room_id: string;
+  started_at: Int8;
+  ended_at: Int8;
+  by_id: string | null;
+  by_name: string | null;
+  publisher_id: string | null;
+  publisher_name: string | null;
+  file: string;
+  type: string;
+  size: Int8;
+  duration_ms: Int8 | null;
+  streams: string;
+  created_at: Int8;
+}
+
 export interface RoomModerationTable {
   room_id: string;
   lobby: number;
@@ -305,6 +323,7 @@ export interface Database extends AppTables {
   room_bans: RoomBansTable;
   room_moderation: RoomModerationTable;
   room_live_settings: RoomLiveSettingsTable;
+  recordings: RecordingsTable;
   room_audit: RoomAuditTable;
   room_mutes: RoomMutesTable;
   room_knocks: RoomKnocksTable;

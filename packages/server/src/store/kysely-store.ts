@@ -2,6 +2,8 @@ import { kyselyModerationStore } from './kysely-moderation-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { LiveSettingsStore } from './live-settings-store.js';
 import { kyselyLiveSettingsStore } from './kysely-live-settings-store.js';
+import type { RecordingStore } from './recording-store.js';
+import { kyselyRecordingStore } from './kysely-recording-store.js';
 import type { SocialStore } from './social-store.js';
 import { kyselySocialStore } from './kysely-social-store.js';
 import type { RoomEvent, RoomRole, UserRef } from '@presence/protocol';
@@ -59,6 +61,7 @@ export class KyselyStore implements Store {
   readonly blobs: BlobStore;
   readonly moderation: ModerationStore;
   readonly live: LiveSettingsStore;
+  readonly recordings: RecordingStore;
   readonly apps: AppStore;
 
   constructor(
@@ -77,6 +80,7 @@ export class KyselyStore implements Store {
     this.blobs = new KyselyBlobStore(db, run);
     this.moderation = kyselyModerationStore(db, run);
     this.live = kyselyLiveSettingsStore(db, run);
+    this.recordings = kyselyRecordingStore(db, run);
     this.apps = kyselyAppStore(db, run, options.kind);
   }
 

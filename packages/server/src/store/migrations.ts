@@ -528,6 +528,42 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0019_recordings': {
+    async up(db: Kysely<unknown>) {
+      // Finished call recordings (docs/calls.md): one row per publisher's file. No reference to
+      // rooms: memory-only rooms are recorded too; a deleted room's rows go with it (RoomDeletion).
+      await db.schema
+        .createTable('recordings')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('room_id', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint', (c) => c.notNull())
+        .addColumn('by_id', 'text')
+        .addColumn('by_name', 'text')
+        .addColumn('publisher_id', 'text')
+        .addColumn('publisher_name', 'text')
+        .addColumn('file', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'bigint')
+        .addColumn('streams', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('recordings_room_idx')
+        .ifNotExists()
+        .on('recordings')
+        .columns(['room_id', 'started_at'])
+        .execute();
+      await db.schema
+        .createIndex('recordings_created_idx')
+        .ifNotExists()
+        .on('recordings')
+        .column('created_at')
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
@@ -553,6 +589,9 @@ export async function migrateToLatest(
     provider,
     migrationTableName: 'presence_migration',
     migrationLockTableName: 'presence_migration_lock',
+    // Branches land numbers out of order (0016 after 0018): every migration creates its own
+    // tables only, so one that sorts before an applied one is safe to run late.
+    allowUnorderedMigrations: true,
     migrationTableSchema,
   });
   // The Migrator reports instead of throwing; `error` is the original error (kept so connection

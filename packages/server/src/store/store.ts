@@ -11,6 +11,7 @@ import type { ModerationStore } from './moderation-store.js';
 import type { LiveSettingsStore } from './live-settings-store.js';
 import type { AppStore } from './app-store.js';
 import type { StreamKeyStore } from './stream-key-store.js';
+import type { RecordingStore } from './recording-store.js';
 
 /**
  * The Store seam: every durable write goes through it. Two implementations share one contract
@@ -42,6 +43,8 @@ export interface Store {
   readonly moderation: ModerationStore;
   /** Rooms' call settings (media mode, streaming, streamers). */
   readonly live: LiveSettingsStore;
+  /** Finished call recordings' entries. */
+  readonly recordings: RecordingStore;
   /** Third-party apps: registrations, grants, the outbox of their presence updates. */
   readonly apps: AppStore;
   /** Create or upgrade the schema. Idempotent; run at start. */

@@ -1,5 +1,7 @@
 /** Feather-style icon paths (24×24), several paths separated by '|'. */
 export const ICONS = {
+  film: 'M2 4h20v16H2z|M7 4v16|M17 4v16|M2 9h5|M2 15h5|M17 9h5|M17 15h5',
+  download: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4|M7 10l5 5 5-5|M12 15V3',
   link: 'M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71|M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71',
   copy: 'M9 9h11v11H9z|M5 15H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v1',
   check: 'M20 6 9 17l-5-5',

@@ -13,6 +13,7 @@ import { InviteOnlyCard } from '../components/invite-only.tsx';
 import { KnockList } from '../components/knock-list.tsx';
 import { openModerationDialog } from '../components/moderation-dialog.tsx';
 import { openStreamSettingsDialog } from '../components/stream-settings-dialog.tsx';
+import { openRecordingsDialog } from '../components/recordings-dialog.tsx';
 import { BannedCard, LobbyCard, PasswordCard } from '../components/room-access.tsx';
 import { MemberList } from '../components/member-list.tsx';
 import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
@@ -407,6 +408,16 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
           <span class="btn__label">Search</span>
         </button>
         <NotifySettings app={app} roomId={store.id} />
+        <button
+          type="button"
+          class="btn btn--small"
+          data-testid="open-recordings"
+          title="Recordings of this room's calls"
+          onClick={() => openRecordingsDialog(app, store)}
+        >
+          <Icon paths={ICONS.film} />
+          <span class="btn__label">Recordings</span>
+        </button>
         <span class="room-toolbar__spacer" />
         <RoomLifeButtons app={app} store={store} />
       </div>

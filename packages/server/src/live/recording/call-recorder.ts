@@ -12,6 +12,8 @@ import {
 /** One publisher's converted (or failed) recording. */
 export interface RecordingOutcome {
   room: string;
+  /** Janus's file prefix of the publisher (`videoroom-<room>-user-<feed>-<time>`); '' when none. */
+  prefix: string;
   startedAt: number;
   endedAt: number;
   result: ConversionResult;
@@ -51,6 +53,7 @@ export class CallRecorder {
     if (groups.length === 0) {
       const o = {
         room,
+        prefix: '',
         startedAt,
         endedAt,
         result: { state: 'failed', reason: 'nothing was recorded' } as const,
@@ -64,11 +67,16 @@ export class CallRecorder {
       const result = await this.#queue.run(() =>
         convertGroup(this.#tools, raw, g, join(this.dir, room), base),
       );
-      const o = { room, startedAt, endedAt, result };
+      const o = { room, prefix: g.prefix, startedAt, endedAt, result };
       this.onOutcome(o);
       outcomes.push(o);
     }
     return outcomes;
+  }
+
+  /** The path of a converted file of a room (names come from the store, never from a request). */
+  path(room: string, file: string): string {
+    return join(this.dir, room, file);
   }
 
   /** Deletes recordings (files and raw directories) last written more than `days` days ago. */

@@ -81,7 +81,14 @@ export async function probeMedia(ffprobe: string, file: string): Promise<ProbeRe
 }
 
 export type ConversionResult =
-  | { state: 'ready'; files: { name: string; size: number }[]; durationSec: number | null; muxed: boolean }
+  | {
+      state: 'ready';
+      files: { name: string; size: number }[];
+      durationSec: number | null;
+      /** The media kinds of the first (with ffmpeg: the only) file, from ffprobe ([] without it). */
+      streams: ('audio' | 'video')[];
+      muxed: boolean;
+    }
   | { state: 'failed'; reason: string };
 
 /**
@@ -116,8 +123,9 @@ export async function convertGroup(
     const files: { name: string; size: number }[] = [];
     for (const f of outputs) files.push({ name: f.slice(outDir.length + 1), size: (await stat(f)).size });
     let durationSec: number | null = null;
-    if (tools.ffprobe) durationSec = (await probeMedia(tools.ffprobe, outputs[0]!)).durationSec;
-    return { state: 'ready', files, durationSec, muxed };
+    let streams: ('audio' | 'video')[] = [];
+    if (tools.ffprobe) ({ durationSec, streams } = await probeMedia(tools.ffprobe, outputs[0]!));
+    return { state: 'ready', files, durationSec, streams, muxed };
   } catch (err) {
     return { state: 'failed', reason: err instanceof Error ? err.message : String(err) };
   } finally {

@@ -467,6 +467,10 @@ export class JanusPool implements SfuBackend {
     }
   }
 
+  feedOf(room: string, participant: string): number | undefined {
+    return this.#rooms.get(room)?.publishers.get(participant)?.feed;
+  }
+
   async setRecording(room: string, on: boolean, recordDir?: string): Promise<void> {
     const r = await this.#room(room);
     if (recordDir) await r.instance.request({ request: 'edit', room: r.janusRoom, new_rec_dir: recordDir });

@@ -116,6 +116,8 @@ export interface SfuBackend {
 
   /** Server-side mute: stop relaying a publisher's audio and/or video (true = muted). */
   moderate(room: string, participant: string, mute: { audio?: boolean; video?: boolean }): Promise<void>;
+  /** The Janus feed id of a participant's publisher (it names the publisher's recording files). */
+  feedOf(room: string, participant: string): number | undefined;
   /** Start or stop recording every publisher of the room. */
   setRecording(room: string, on: boolean, recordDir?: string): Promise<void>;
 

@@ -95,6 +95,7 @@ const MIGRATED_TABLES = [
   'offline_messages',
   'presence_migration',
   'presence_migration_lock',
+  'recordings',
   'revoked_tokens',
   'room_audit',
   'room_bans',

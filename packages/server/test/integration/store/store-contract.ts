@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { StoreUnavailableError } from '../../../src/store/store.js';
 import type { Store } from '../../../src/store/store.js';
 import { registerEventContract } from './store-contract-events.js';
+import { registerRecordingContract } from './store-contract-recordings.js';
 import { alice, bob, carol, EPOCH, joined, member, msg, room, seedRoom, T0 } from './store-fixtures.js';
 
 export interface StoreHandle {
@@ -308,5 +309,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHan
     });
 
     registerEventContract(it);
+    registerRecordingContract(it);
   });
 }
