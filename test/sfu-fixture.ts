@@ -119,13 +119,15 @@ export class SfuCallFixture {
   }
 
   /** A new signed-in client in the fixture's room (the first one creates it). */
-  async member(name: string): Promise<{ c: RawClient; id: string }> {
+  async member(name: string): Promise<{ c: RawClient; id: string; token: string }> {
     const c = await RawClient.ws(this.srv.wsUrl);
     this.clients.push(c);
-    const id = (await c.hello(name))['userId'] as string;
+    const welcome = await c.hello(name);
+    const id = welcome['userId'] as string;
+    const token = welcome['token'] as string;
     if (this.room) await c.ok('room.join', { room: this.room });
     else this.room = ((await c.ok('room.create'))['room'] as Json)['id'] as string;
-    return { c, id };
+    return { c, id, token };
   }
 
   /** A werift SFU participant for `client` (publishing the fixture's source unless `source: null`). */
