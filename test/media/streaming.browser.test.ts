@@ -7,12 +7,17 @@
  * streamer leaves they see "The stream has ended". Viewers join receive-only: their pages never call
  * getUserMedia (counted by an init script), and still decode. Inside a network namespace with a veth pair
  * (Janus sends no media over loopback).
+ *
+ * Recording: the streamer records for a few seconds, a viewer sees the Recording badge come and
+ * go, the Recordings dialog lists the file with the streamer as its publisher, and the viewer's
+ * Download gives a webm with audio and video as long as the recording (ffprobe).
  */
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { ffprobe } from '../recordings.js';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../harness.js';
 import {
@@ -35,7 +40,7 @@ if (!inLoopbackNamespace()) {
     assert.equal(code, 0, 'the streaming browser tests passed inside the namespace (their output is above)');
     const count = (label: string): number => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? -1);
     assert.ok(
-      count('tests') >= 1 && count('pass') === count('tests'),
+      count('tests') >= 2 && count('pass') === count('tests'),
       'every streaming browser test ran and passed',
     );
   });
@@ -70,6 +75,17 @@ async function joinAsViewer(page: Page): Promise<void> {
   await page.getByTestId('stream-view').waitFor();
 }
 
+/** The owner turns streaming on in the room's Streaming dialog, with owners as the streamers. */
+async function makeStreamingRoom(owner: Page, shot?: string): Promise<void> {
+  await owner.getByTestId('open-stream-settings').click();
+  const dialog = owner.getByTestId('stream-settings-dialog');
+  await dialog.getByTestId('stream-settings-streaming').check();
+  await dialog.getByTestId('stream-settings-role').selectOption('owner');
+  if (shot) await screenshot(owner, shot);
+  await dialog.getByTestId('stream-settings-save').click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
 function streamingBrowserTests(): void {
   let server: TestServer;
   const browsers = new CallBrowsers();
@@ -98,13 +114,7 @@ function streamingBrowserTests(): void {
       const link = await createRoom(sam, server.httpUrl, 'Sam');
 
       // The owner makes it a streaming room where only owners stream.
-      await sam.getByTestId('open-stream-settings').click();
-      const dialog = sam.getByTestId('stream-settings-dialog');
-      await dialog.getByTestId('stream-settings-streaming').check();
-      await dialog.getByTestId('stream-settings-role').selectOption('owner');
-      await screenshot(sam, 'streaming-settings-dialog');
-      await dialog.getByTestId('stream-settings-save').click();
-      await dialog.waitFor({ state: 'detached' });
+      await makeStreamingRoom(sam, 'streaming-settings-dialog');
 
       await openRoom(vic, link, 'Vic');
       await openRoom(val, link, 'Val');
@@ -172,6 +182,65 @@ function streamingBrowserTests(): void {
           .waitFor({ timeout: 20_000 });
       }
       await screenshot(val, 'streaming-viewer-ended');
+    },
+  );
+  test(
+    'recording a stream: a viewer sees the badge, the Recordings dialog lists it, the download plays',
+    { timeout: 150_000 },
+    async () => {
+      const [sam, vic] = [await browsers.person(), await browsers.person()];
+      const link = await createRoom(sam, server.httpUrl, 'Sam');
+      await makeStreamingRoom(sam);
+      await openRoom(vic, link, 'Vic');
+      const samId = await joinCall(sam);
+      await joinAsViewer(vic);
+      await waitUntil(
+        'the viewer decodes the source',
+        async () => (await framesFrom(vic, samId)) > 0,
+        30_000,
+      );
+
+      // Only owners and admins have the Record button; everyone sees the badge while it runs.
+      assert.equal(await vic.getByTestId('toggle-record').isVisible(), false, 'a viewer cannot record');
+      await sam.getByTestId('toggle-record').click();
+      const t0 = Date.now();
+      await vic.getByTestId('recording-indicator').waitFor({ state: 'visible', timeout: 10_000 });
+      await sam.getByTestId('recording-indicator').waitFor({ state: 'visible', timeout: 10_000 });
+      await screenshot(vic, 'recording-viewer-badge');
+      await vic.waitForTimeout(Math.max(0, 4000 - (Date.now() - t0)));
+      await sam.getByTestId('toggle-record').click();
+      await vic.getByTestId('recording-indicator').waitFor({ state: 'hidden', timeout: 10_000 });
+      const recorded = (Date.now() - t0) / 1000;
+
+      // The viewer (a member, not an owner) lists it and downloads it; no Delete for them.
+      await vic.getByTestId('open-recordings').click();
+      const dialog = vic.getByTestId('recordings-dialog');
+      const row = dialog.getByTestId('recording-row');
+      await row.first().waitFor({ timeout: 45_000 });
+      assert.equal(await row.count(), 1, 'one recording: one publisher');
+      assert.match((await row.textContent()) ?? '', /Sam/);
+      assert.equal(await dialog.getByTestId('recording-delete').count(), 0, 'members cannot delete');
+      await screenshot(vic, 'recordings-dialog');
+      const [download] = await Promise.all([
+        vic.waitForEvent('download', { timeout: 30_000 }),
+        dialog.getByTestId('recording-download').click(),
+      ]);
+      const file = `${RESULTS_DIR}/recording-download.webm`;
+      await download.saveAs(file);
+      const probe = ffprobe(file);
+      console.log(
+        `browser recording: recorded ${recorded.toFixed(2)} s, downloaded ${probe.duration.toFixed(2)} s (${probe.streams.join(',')}) as ${download.suggestedFilename()}`,
+      );
+      assert.deepEqual([...probe.streams].sort(), ['audio', 'video'], 'audio and video in one file');
+      assert.ok(Math.abs(probe.duration - recorded) <= 1.5, `ffprobe ${probe.duration} s vs ${recorded} s`);
+      assert.match(download.suggestedFilename(), /^Call \d{4}-\d\d-\d\d \d\d\.\d\d Sam\.webm$/);
+
+      // The owner deletes it; the viewer's open dialog empties.
+      await sam.getByTestId('open-recordings').click();
+      await sam.getByTestId('recordings-dialog').getByTestId('recording-row').first().waitFor();
+      sam.once('dialog', (d) => void d.accept());
+      await sam.getByTestId('recordings-dialog').getByTestId('recording-delete').click();
+      await dialog.getByTestId('recordings-empty').waitFor({ timeout: 10_000 });
     },
   );
 }

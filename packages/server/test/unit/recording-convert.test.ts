@@ -16,20 +16,29 @@ import {
 
 const haveFfmpeg = existsSync('/usr/bin/ffmpeg') && existsSync('/usr/bin/ffprobe');
 
-test('mjr files are grouped per publisher (prefix), audio and video together', () => {
+test('mjr files are grouped per publisher, audio and video together although Janus times each track', () => {
   const groups = groupMjrFiles([
-    'videoroom-r1-user-2-100-video-1.mjr',
-    'videoroom-r1-user-1-100-audio.mjr',
-    'videoroom-r1-user-1-100-video.mjr',
+    'videoroom-r1-user-2-1795310700123456-video-1.mjr',
+    // One publish: Janus takes the time per track, so audio and video differ in it.
+    'videoroom-r1-user-1-1795310700100001-audio-0.mjr',
+    'videoroom-r1-user-1-1795310700100950-video-1.mjr',
+    // The same publisher again after a re-publish: a group of its own.
+    'videoroom-r1-user-1-1795310730000000-video-1.mjr',
+    'videoroom-r1-user-1-1795310730000400-audio-0.mjr',
     'notes.txt',
   ]);
   assert.deepEqual(groups, [
     {
-      prefix: 'videoroom-r1-user-1-100',
-      audio: 'videoroom-r1-user-1-100-audio.mjr',
-      video: 'videoroom-r1-user-1-100-video.mjr',
+      prefix: 'videoroom-r1-user-1',
+      audio: 'videoroom-r1-user-1-1795310700100001-audio-0.mjr',
+      video: 'videoroom-r1-user-1-1795310700100950-video-1.mjr',
     },
-    { prefix: 'videoroom-r1-user-2-100', video: 'videoroom-r1-user-2-100-video-1.mjr' },
+    {
+      prefix: 'videoroom-r1-user-1',
+      video: 'videoroom-r1-user-1-1795310730000000-video-1.mjr',
+      audio: 'videoroom-r1-user-1-1795310730000400-audio-0.mjr',
+    },
+    { prefix: 'videoroom-r1-user-2', video: 'videoroom-r1-user-2-1795310700123456-video-1.mjr' },
   ]);
 });
 

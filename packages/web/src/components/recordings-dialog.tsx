@@ -8,7 +8,7 @@ import { useEffect } from 'preact/hooks';
 import { downloadRecording } from '@presence/client';
 import type { Recording } from '@presence/protocol';
 import type { App } from '../app.ts';
-import { fullDate } from '../format.ts';
+import { clockTime, dayLabel, fullDate } from '../format.ts';
 import type { RoomStore } from '../room-store.ts';
 import { errorText } from '../sdk.ts';
 import { savedToken } from '../storage.ts';
@@ -42,6 +42,19 @@ export function byteSize(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/** `Standup 2026-12-04 17.48 Sam.webm`: sortable, and without characters file systems refuse. */
+function downloadName(roomName: string, r: Recording): string {
+  const d = new Date(r.startedAt);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}.${two(d.getMinutes())}`;
+  const who = r.publisher ? ` ${r.publisher.name}` : '';
+  // Names and room titles may hold characters file systems refuse; they become `_`.
+  const base = [...`${roomName} ${stamp}${who}`]
+    .map((c) => (c < ' ' || '\\/:*?"<>|'.includes(c) ? '_' : c))
+    .join('');
+  return `${base}.${r.type === 'audio/ogg' ? 'opus' : 'webm'}`;
+}
+
 function RecordingsPanel({ app, store }: { app: App; store: RoomStore }) {
   const list = useSignal<Recording[] | null>(null);
   const error = useSignal('');
@@ -71,7 +84,7 @@ function RecordingsPanel({ app, store }: { app: App; store: RoomStore }) {
       const href = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = href;
-      a.download = `${store.info?.name ?? store.id} ${fullDate(r.startedAt)}${r.publisher ? ` ${r.publisher.name}` : ''}.${r.type === 'audio/ogg' ? 'opus' : 'webm'}`;
+      a.download = downloadName(store.info?.name || 'Call', r);
       a.click();
       window.setTimeout(() => URL.revokeObjectURL(href), 60_000);
     } catch (err) {
@@ -81,6 +94,8 @@ function RecordingsPanel({ app, store }: { app: App; store: RoomStore }) {
     }
   };
   const remove = (r: Recording): void => {
+    const whose = r.publisher ? ` of ${r.publisher.name}` : '';
+    if (!window.confirm(`Delete the recording${whose} from ${fullDate(r.startedAt)} for everyone?`)) return;
     error.value = '';
     void app.recordings('live.recording.delete', { room: store.id, recording: r.id }).then(load, fail);
   };
@@ -112,7 +127,9 @@ function RecordingsPanel({ app, store }: { app: App; store: RoomStore }) {
           <tbody>
             {list.value.map((r) => (
               <tr key={r.id} data-testid="recording-row" data-recording={r.id}>
-                <td title={`Started by ${r.by?.name ?? 'someone'}`}>{fullDate(r.startedAt)}</td>
+                <td title={`${fullDate(r.startedAt)}, started by ${r.by?.name ?? 'someone'}`}>
+                  {`${dayLabel(r.startedAt)} ${clockTime(r.startedAt)}`}
+                </td>
                 <td>{r.publisher?.name ?? '–'}</td>
                 <td data-testid="recording-duration">{playTime(r.duration)}</td>
                 <td>{r.streams.join(' + ') || '–'}</td>

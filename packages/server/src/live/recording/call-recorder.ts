@@ -12,7 +12,7 @@ import {
 /** One publisher's converted (or failed) recording. */
 export interface RecordingOutcome {
   room: string;
-  /** Janus's file prefix of the publisher (`videoroom-<room>-user-<feed>-<time>`); '' when none. */
+  /** Janus's file prefix of the publisher (`videoroom-<room>-user-<feed>`); '' when none. */
   prefix: string;
   startedAt: number;
   endedAt: number;

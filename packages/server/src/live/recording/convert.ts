@@ -16,20 +16,32 @@ export interface MjrGroup {
   video?: string | undefined;
 }
 
-/** Groups `.mjr` file names by publisher (their prefix); other names are ignored. */
+/**
+ * Groups `.mjr` file names by publisher: one group per publish, audio and video together.
+ * Janus 1.x names a track `<prefix>-<time>-<audio|video>-<m-line>.mjr` with the time taken per
+ * track, so audio and video of one publish differ in `<time>`: files are keyed by the prefix
+ * without it (`videoroom-<room>-user-<feed>`), ordered by time, and paired in that order (a
+ * second audio or video of the same publisher starts its next group, e.g. after a re-publish).
+ * Other names are ignored.
+ */
 export function groupMjrFiles(names: readonly string[]): MjrGroup[] {
-  const groups = new Map<string, MjrGroup>();
-  for (const name of [...names].sort()) {
-    // Janus 1.x multistream adds the m-line index: `<prefix>-video-0.mjr`.
-    const m = /^(.+)-(audio|video)(?:-\d+)?\.mjr$/.exec(name);
+  const tracks: { key: string; time: number; kind: 'audio' | 'video'; name: string }[] = [];
+  for (const name of names) {
+    const m = /^(.+?)(?:-(\d+))?-(audio|video)(?:-\d+)?\.mjr$/.exec(name);
     if (!m) continue;
-    const prefix = m[1]!;
-    const g = groups.get(prefix) ?? { prefix };
-    if (m[2] === 'audio') g.audio = name;
-    else g.video = name;
-    groups.set(prefix, g);
+    tracks.push({ key: m[1]!, time: Number(m[2] ?? 0), kind: m[3] as 'audio' | 'video', name });
   }
-  return [...groups.values()];
+  tracks.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.time - y.time));
+  const groups: MjrGroup[] = [];
+  let current: MjrGroup | undefined;
+  for (const t of tracks) {
+    if (!current || current.prefix !== t.key || current[t.kind] !== undefined) {
+      current = { prefix: t.key };
+      groups.push(current);
+    }
+    current[t.kind] = t.name;
+  }
+  return groups;
 }
 
 export interface RecordingTools {

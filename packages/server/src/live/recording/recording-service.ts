@@ -26,9 +26,9 @@ export interface StoppedRecording {
 /** Whether a user is a member of a room now (in a cluster, asked at the room's home). */
 export type MembershipCheck = (roomId: string, userId: string) => Promise<boolean>;
 
-/** `videoroom-<room>-user-<feed>-<time>`: Janus's file prefix names the publisher's feed. */
+/** `videoroom-<room>-user-<feed>`: Janus's file prefix names the publisher's feed. */
 function feedOf(prefix: string): number | null {
-  const m = /-user-(\d+)-\d+$/.exec(prefix);
+  const m = /-user-(\d+)(?:-\d+)?$/.exec(prefix);
   return m ? Number(m[1]) : null;
 }
 
