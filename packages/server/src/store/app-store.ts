@@ -69,7 +69,10 @@ export interface AppStore {
   createApp(app: StoredApp): Promise<void>;
   getApp(id: string): Promise<StoredApp | undefined>;
   listApps(ownerId?: string): Promise<StoredApp[]>;
-  /** Changing the webhook URL re-enables a disabled webhook. False: no such app. */
+  /**
+   * Changing the webhook URL re-enables a disabled webhook and then adds one update per unpaused
+   * grant with the user's told state (its backlog may have been pruned). False: no such app.
+   */
   updateApp(id: string, patch: AppPatch): Promise<boolean>;
   setSecrets(id: string, secretHash: string, signingSecret: string): Promise<boolean>;
   /** The app, its grants, codes and updates. */
@@ -121,7 +124,7 @@ export interface AppStore {
   latestSeq(appId: string): Promise<number>;
   /** The oldest seq still kept for the app, or null when none is kept. */
   oldestSeq(appId: string): Promise<number | null>;
-  /** Drop updates older than `before` that the webhook (if any) has delivered. */
+  /** Drop updates older than `before` that an enabled webhook (if any) has delivered; each app's newest stays. */
   prune(before: number): Promise<number>;
 
   /**

@@ -183,8 +183,36 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
             (await db.selectFrom('apps').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
           );
         }
-        const r = await db.updateTable('apps').set(set).where('id', '=', id).executeTakeFirst();
-        return Number(r.numUpdatedRows) > 0;
+        if (patch.webhookUrl === undefined) {
+          const r = await db.updateTable('apps').set(set).where('id', '=', id).executeTakeFirst();
+          return Number(r.numUpdatedRows) > 0;
+        }
+        return serialised(async (trx) => {
+          const before = await trx
+            .selectFrom('apps')
+            .select('webhook_disabled_at')
+            .where('id', '=', id)
+            .executeTakeFirst();
+          if (!before) return false;
+          await trx.updateTable('apps').set(set).where('id', '=', id).execute();
+          // A disabled webhook's backlog is pruned like any delivered update, so what it missed
+          // may be gone: re-enabling follows whatever is left with every user's told state, and
+          // the app ends up knowing everyone's presence however long the outage was.
+          if (before.webhook_disabled_at !== null && patch.webhookUrl !== null) {
+            const grants = await trx
+              .selectFrom('app_grants')
+              .selectAll()
+              .where('app_id', '=', id)
+              .where('paused', '=', 0)
+              .execute();
+            const now = Date.now();
+            for (const g of grants) {
+              const state = await told(trx, g.user_id);
+              if (state) await addUpdate(trx, toGrant(g), state, now);
+            }
+          }
+          return true;
+        });
       }),
 
     setSecrets: (id, secretHash, signingSecret) =>
@@ -519,6 +547,13 @@ export function kyselyAppStore(db: Kysely<Database>, run: Run, kind: 'sqlite' | 
         const r = await db
           .deleteFrom('app_updates')
           .where('created_at', '<', before)
+          // Not the app's newest: without it a stale cursor could not be told from a current one.
+          .where('seq', '<', (eb) =>
+            eb
+              .selectFrom('app_updates as newest')
+              .select((n) => n.fn.max('newest.seq').as('m'))
+              .whereRef('newest.app_id', '=', 'app_updates.app_id'),
+          )
           .where(({ exists, selectFrom, not }) =>
             not(
               exists(
