@@ -2,7 +2,8 @@
 /**
  * Chat moderation in the browser, against a real server serving packages/web/dist: slow mode set
  * in the moderation dialog and felt by a member, a chat mute from the person menu, a report that
- * the owner is shown, and a moderator's removal kept as "removed by a moderator" after a reload.
+ * the owner is shown, a moderator's removal kept as "removed by a moderator" after a reload, and a
+ * kick that shows the kicked person who removed them, with a "Join again" that works.
  * Then a call mute in a two-person (mesh) call: the muted person's mic button is disabled with a
  * tooltip saying why. Screenshots land in test-results/.
  */
@@ -118,9 +119,23 @@ test(
       await screenshot(carol, 'moderation-removed-after-reload');
       assert.equal(await messageWith(carol, 'something rude').count(), 0);
 
+      // A kick: Carol's page says who removed her instead of showing a room she is not in; she
+      // may come back with one click.
+      owner.once('dialog', (d) => void d.accept());
+      await personMenu(owner, 'Carol', 'mod-kick');
+      const removed = carol.getByTestId('room-removed');
+      await removed.waitFor();
+      assert.match((await removed.textContent()) ?? '', /Olga removed you\. You can join again\./);
+      assert.equal(await carol.getByTestId('composer').count(), 0, 'no composer for a removed member');
+      await member(owner, 'Carol').waitFor({ state: 'detached' });
+      await screenshot(carol, 'moderation-kicked');
+      await carol.getByTestId('rejoin-room').click();
+      await carol.getByTestId('composer').waitFor();
+      await member(owner, 'Carol').waitFor();
+
       // And the owner's audit log has all of it.
       await owner.getByTestId('open-moderation').click();
-      for (const action of ['settings', 'mute', 'unmute', 'report', 'message.delete']) {
+      for (const action of ['settings', 'mute', 'unmute', 'report', 'message.delete', 'kick']) {
         await dialog.locator(`[data-testid="audit-entry"][data-action="${action}"]`).first().waitFor();
       }
       await screenshot(owner, 'moderation-audit-chat');

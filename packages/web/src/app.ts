@@ -272,10 +272,16 @@ export class App extends Emitter<AppEvents> {
     });
     client.on('mod.removed', (event) => {
       if (!mine()) return;
-      const what = event.action === 'ban' ? 'banned you from' : 'removed you from';
-      this.toast(`${event.by.name} ${what} the room.${event.reason ? ` ${event.reason}` : ''}`, 'info');
       const store = this.rooms.get(event.room);
+      // The room's page says so itself (the removed or banned card); elsewhere a toast does.
+      if (!store || event.action === 'ban') {
+        const what = event.action === 'ban' ? 'banned you from' : 'removed you from';
+        this.toast(`${event.by.name} ${what} the room.${event.reason ? ` ${event.reason}` : ''}`, 'info');
+      }
+      // A ban shows the banned card (the join is refused); a kick shows that, with "Join again".
       if (store && event.action === 'ban') void store.join();
+      else store?.removedBy(event.by.name, event.reason || null);
+      this.scheduleMyRooms(0);
     });
     client.on('chat.reported', (event) => {
       if (!mine()) return;

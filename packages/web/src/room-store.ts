@@ -18,10 +18,20 @@ import { TypingTracker } from './typing.ts';
 
 /**
  * `forbidden`: a private room this user is not a member of (joining needs an invite). `banned`,
- * `password` (the room asks for one) and `lobby` (knock first) come from moderation.
+ * `removed` (a moderator kicked this user; they may join again), `password` (the room asks for
+ * one) and `lobby` (knock first) come from moderation.
  */
 export type RoomStatus =
-  'idle' | 'joining' | 'joined' | 'not-found' | 'forbidden' | 'banned' | 'password' | 'lobby' | 'error';
+  | 'idle'
+  | 'joining'
+  | 'joined'
+  | 'not-found'
+  | 'forbidden'
+  | 'banned'
+  | 'removed'
+  | 'password'
+  | 'lobby'
+  | 'error';
 
 const STATUS_OF_CODE: Record<string, RoomStatus> = {
   ROOM_NOT_FOUND: 'not-found',
@@ -296,6 +306,13 @@ export class RoomStore extends Emitter<RoomStoreEvents> {
       audio: m?.audio ?? false,
       video: m?.video ?? false,
     };
+  }
+
+  /** A moderator took this user out (`mod.removed`, a kick): the room is no longer shown. */
+  removedBy(by: string, reason: string | null): void {
+    this.error = `${by} removed you.${reason ? ` “${reason}”` : ''} You can join again.`;
+    this.errorCode = 'REMOVED';
+    this.setStatus('removed');
   }
 
   private setStatus(status: RoomStatus): void {

@@ -27,6 +27,34 @@ export function BannedCard({ store }: { store: RoomStore }) {
   );
 }
 
+/** After a kick: the room is gone from view; joining again is one click (a ban would refuse it). */
+export function RemovedCard({ store }: { store: RoomStore }) {
+  useEffect(() => {
+    document.title = 'Removed · Presence';
+  }, []);
+  return (
+    <div class="landing">
+      <div class="card landing__card access-card" data-testid="room-removed" role="alert">
+        <h1 class="landing__title">You were removed from this room</h1>
+        <p class="landing__lead">{store.error}</p>
+        <div class="landing__actions">
+          <button
+            type="button"
+            class="btn btn--primary"
+            data-testid="rejoin-room"
+            onClick={() => void store.join()}
+          >
+            Join again
+          </button>
+          <a class="btn" href="/" data-link="">
+            Go to the start page
+          </a>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 export function PasswordCard({ store }: { store: RoomStore }) {
   const busy = useSignal(false);
   const wrong = store.errorCode === 'PASSWORD_WRONG';

@@ -14,7 +14,7 @@ import { KnockList } from '../components/knock-list.tsx';
 import { openModerationDialog } from '../components/moderation-dialog.tsx';
 import { openStreamSettingsDialog } from '../components/stream-settings-dialog.tsx';
 import { openRecordingsDialog } from '../components/recordings-dialog.tsx';
-import { BannedCard, LobbyCard, PasswordCard } from '../components/room-access.tsx';
+import { BannedCard, LobbyCard, PasswordCard, RemovedCard } from '../components/room-access.tsx';
 import { MemberList } from '../components/member-list.tsx';
 import { MessageList, type MessageListHandle } from '../components/message-list.tsx';
 import { openNameRoomDialog } from '../components/name-room-dialog.tsx';
@@ -136,6 +136,7 @@ function RoomScreen({ app, store }: { app: App; store: RoomStore }) {
   else if (store.status === 'not-found') body = <RoomNotFoundCard maybePrivate={false} />;
   else if (store.status === 'forbidden') body = <InviteOnlyCard app={app} />;
   else if (store.status === 'banned') body = <BannedCard store={store} />;
+  else if (store.status === 'removed') body = <RemovedCard store={store} />;
   else if (store.status === 'password') body = <PasswordCard store={store} />;
   else if (store.status === 'lobby') body = <LobbyCard app={app} store={store} />;
   else if (store.status === 'error') {
