@@ -59,6 +59,9 @@ export class Session {
   readonly #user: UserRef;
   readonly rooms: SessionRooms;
   #conn: Connection | undefined;
+  #actor: Actor | undefined;
+  /** The connection #actor was built for. */
+  #actorConn: Connection | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   /** False until a connection first attaches: tells a resume from a first attach. */
   #everAttached = false;
@@ -99,12 +102,23 @@ export class Session {
     return this.#user;
   }
 
+  /**
+   * Who acts through this session: built once per connection (every request asks for it), anew
+   * when the connection or its address changed. Callers must not change it.
+   */
   get actor(): Actor {
-    return {
-      user: this.#user,
-      sessionId: this.#id,
-      ...(this.#conn && { address: this.#conn.remoteAddress }),
-    };
+    const conn = this.#conn;
+    const cached = this.#actor;
+    if (cached !== undefined && this.#actorConn === conn && cached.address === conn?.remoteAddress) {
+      return cached;
+    }
+    const actor: Actor =
+      conn === undefined
+        ? { user: this.#user, sessionId: this.#id }
+        : { user: this.#user, sessionId: this.#id, address: conn.remoteAddress };
+    this.#actor = actor;
+    this.#actorConn = conn;
+    return actor;
   }
 
   get connected(): boolean {
