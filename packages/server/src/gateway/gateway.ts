@@ -102,7 +102,7 @@ export class Gateway implements ConnectionSink {
       return;
     }
     const message = decoded.message;
-    this.#metrics.messagesIn.inc({ type: message.type });
+    this.#metrics.countIn(message.type);
     if (message.type === 'pong') return;
     if (state.queue.length >= MAX_QUEUED_REQUESTS) {
       this.#replyError(conn, message.id, 'RATE_LIMITED', 'Too many requests in flight.');
