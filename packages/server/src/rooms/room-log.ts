@@ -27,7 +27,11 @@ export class RoomLog {
     this.#domain = domain;
   }
 
-  async append(room: Room, body: RoomEventBody): Promise<RoomEvent> {
+  /**
+   * `hint.plainText`: the caller rendered a message's text on the plain path (its html is `<p>` +
+   * the text + `</p>` and the text needs no escaping but of `"`), so that is not checked again.
+   */
+  async append(room: Room, body: RoomEventBody, hint?: { plainText: boolean }): Promise<RoomEvent> {
     // The caller's body is a literal made for this call: it becomes the event in place (the same
     // keys in the same order as a copy with room, epoch, seq and ts last), no copy on the hot path.
     const event = body as RoomEvent;
@@ -38,7 +42,7 @@ export class RoomLog {
     if (room.persistent) await this.#store.appendEvent(event);
     room.seq = event.seq;
     if (event.type === 'message') {
-      const { json, lean } = this.#messageJson(room, event);
+      const { json, lean } = this.#messageJson(room, event, hint?.plainText === true);
       await this.#broker.publish(
         lean === undefined
           ? { room: room.id, seq: event.seq, json }
@@ -62,15 +66,18 @@ export class RoomLog {
   #messageJson(
     room: Room,
     event: Extract<RoomEvent, { type: 'message' }>,
+    plainText: boolean,
   ): { json: string; lean: string | undefined } {
     const { from, text, html } = event;
-    const textJson = JSON.stringify(text);
+    // Plain text has nothing JSON escapes but `"` (no backslash, control or lone surrogate).
+    const textJson = plainText && !text.includes('"') ? `"${text}"` : JSON.stringify(text);
     // `<p>` + text + `</p>` stringifies as the text's JSON inside them: the tags need no escapes.
     const wrapped =
-      html.length === text.length + 7 &&
-      html.startsWith('<p>') &&
-      html.endsWith('</p>') &&
-      html.startsWith(text, 3);
+      plainText ||
+      (html.length === text.length + 7 &&
+        html.startsWith('<p>') &&
+        html.endsWith('</p>') &&
+        html.startsWith(text, 3));
     const htmlJson = wrapped ? `"<p>${textJson.slice(1, -1)}</p>"` : JSON.stringify(html);
     // The optional fields, in the event's own order (nonce, reply, mentions, file).
     let extras = '';
@@ -90,7 +97,7 @@ export class RoomLog {
       return { json, lean: undefined };
     }
     // The markdown fast path leaves quotes unescaped (harmless in text); < > & never are.
-    const plain = (wrapped && !/[<>&]/.test(text)) || html === plainHtml(text);
+    const plain = plainText || (wrapped && !/[<>&]/.test(text)) || html === plainHtml(text);
     const lean =
       `{"type":"message","text":${textJson}${extras},"room":${roomJson},${tail}` +
       `,"from":${JSON.stringify(shortSender(from.id, this.#domain))}${plain ? '' : `,"html":${htmlJson}`}}`;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { plainHtml, shortSender, type RoomEvent, type UserRef } from '@presence/protocol';
 import type { BrokerMessage } from '../../src/broker/broker.js';
 import { InProcessBroker } from '../../src/broker/in-process-broker.js';
-import { renderMarkdown } from '../../src/chat/markdown.js';
+import { renderMessageText } from '../../src/chat/markdown.js';
 import { RoomLog, type RoomEventBody } from '../../src/rooms/room-log.js';
 import { Room } from '../../src/rooms/room.js';
 import type { Store } from '../../src/store/store.js';
@@ -71,6 +71,9 @@ const texts = [
   'control \u0001 chars',
   '<p>looks like html</p>',
   '|t123|xxxx',
+  'plain "quoted" words, and more: (really)!',
+  "plain 'single' quotes",
+  'Ünïcödé plain text with marks a\u0301',
   'é'.repeat(40),
 ];
 
@@ -82,11 +85,18 @@ test('a message publishes the full shape as JSON.stringify would, and the lean o
       { nonce: 'n2', reply: { seq: 3, from: bob.id, name: bob.name, text: 'q"uote' }, mentions: [bob.id] },
       { file: { id: 'f1', name: 'a "b".png', type: 'image/png', size: 10, w: 2, h: 3 } },
     ]) {
-      for (const from of [alice, bob, { ...alice, name: 'Renamed' }]) {
+      for (const [from, hinted] of [
+        [alice, true],
+        [alice, false],
+        [bob, true],
+        [{ ...alice, name: 'Renamed' }, true],
+      ] as const) {
         const { log, room, published } = setup();
-        const html = renderMarkdown(text);
+        // As chat.send appends (with the renderer's word on plain text), and as others do (without).
+        const { html, plain } = renderMessageText(text);
         const body = { type: 'message', from, text, html, ...extras } as RoomEventBody;
-        const event = (await log.append(room, body)) as Extract<RoomEvent, { type: 'message' }>;
+        const appended = await log.append(room, body, hinted ? { plainText: plain } : undefined);
+        const event = appended as Extract<RoomEvent, { type: 'message' }>;
         assert.equal(event.seq, 42);
         assert.equal(room.seq, 42);
         const want = reference(event, room, 'example.org');
