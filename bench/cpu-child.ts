@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 
 /**
  * The measured phase's CPU profile: the bench sends 'prof:start' before it and 'prof:stop:<name>'
@@ -49,6 +50,11 @@ export function serveBenchIpc(
   process.on('message', (msg: unknown) => {
     if (typeof msg === 'string' && msg.startsWith('prof:')) {
       profile(msg);
+    } else if (typeof msg === 'string' && msg.startsWith('heap:')) {
+      // A heap snapshot to the path given, after a full GC (bench/heap-idle.ts diffs two).
+      (globalThis as { gc?: () => void }).gc?.();
+      writeHeapSnapshot(msg.slice('heap:'.length));
+      process.send?.({ heap: msg.slice('heap:'.length) });
     } else if (msg === 'cpu') {
       report();
     } else if (msg === 'mem') {

@@ -36,6 +36,12 @@ export interface DeviceFacts {
   idleSince: number | null;
 }
 
+const DEFAULT_DEVICE: Readonly<DeviceFacts> = Object.freeze({
+  type: 'web',
+  state: 'online',
+  idleSince: null,
+});
+
 /**
  * What goes out to a session, by path: room events (filtered per room), presence events, frames
  * addressed to the user (contact events, direct messages) and WebRTC signals.
@@ -65,7 +71,8 @@ export class Session {
   #graceTimer: NodeJS.Timeout | undefined;
   /** False until a connection first attaches: tells a resume from a first attach. */
   #everAttached = false;
-  #device: DeviceFacts = { type: 'web', state: 'online', idleSince: null };
+  /** Shared until set (setDevice makes a new object): one less object per idle session. */
+  #device: Readonly<DeviceFacts> = DEFAULT_DEVICE;
   /** Told when this session was handed the event removing its user from a room. */
   readonly #onRemoved: (room: string) => void;
   /** Non-null while hello is being processed: everything waits until the welcome is out. */
