@@ -6,7 +6,8 @@ import { writeHeapSnapshot } from 'node:v8';
 /**
  * The measured phase's CPU profile: the bench sends 'prof:start' before it and 'prof:stop:<name>'
  * after it when BENCH_PROFILE (a directory) is set; the profile is written there as
- * <name>.cpuprofile, sampled every BENCH_PROFILE_INTERVAL µs when set (open it in Chrome DevTools, or `npx tsx bench/profile-top.ts <file>`).
+ * <name>.cpuprofile, sampled every BENCH_PROFILE_INTERVAL µs when that is set (open it in Chrome
+ * DevTools, or `npx tsx bench/profile-top.ts <file>`).
  */
 let inspector: Session | undefined;
 function profile(msg: string): void {
