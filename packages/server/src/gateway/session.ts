@@ -20,7 +20,9 @@ let lastRemoved: unknown = null;
 function removedUser(frame: OutboundFrame): unknown {
   if (frame === lastFrame) return lastRemoved;
   let removed: unknown = null;
-  if (frame.seq !== null && frame.json.startsWith(MEMBER_LEFT)) {
+  // A frame with a lean shape is a chat message: no prefix test, which would flatten its JSON (a
+  // string concatenated from parts that v2-only rooms never otherwise read).
+  if (frame.seq !== null && frame.lean === null && frame.json.startsWith(MEMBER_LEFT)) {
     const event = JSON.parse(frame.json) as { reason?: unknown; user?: { id?: unknown } };
     if (event.reason === 'removed') removed = event.user?.id ?? null;
   }
