@@ -122,7 +122,8 @@ export class ChatService {
         file = await this.#files.attachable(actor, room.id, extras.file);
       }
       // After the nonce: a resend of an accepted message is not a second message.
-      await this.#gate.beforeSend(room, actor, role);
+      const gate = this.#gate.beforeSend(room, actor, role);
+      if (gate !== undefined) await gate;
       const event = await this.#log.append(
         room,
         {
