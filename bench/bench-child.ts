@@ -44,6 +44,8 @@ export interface BenchServer {
   /** Profile the measured phase only (when BENCH_PROFILE names a directory; else no-ops). */
   profileStart?(): void;
   profileStop?(name: string): Promise<void>;
+  /** Write a heap snapshot of the server's process to `path` (after a full GC). */
+  heapSnapshot?(path: string): Promise<void>;
 }
 
 /** Start a bench server script (one that calls serveBenchIpc) in a forked Node child. */
@@ -69,6 +71,18 @@ export async function nodeServer(script: string): Promise<BenchServer> {
       });
       child.send(`prof:stop:${name}`);
       await done;
+    },
+    heapSnapshot(path) {
+      return new Promise<void>((resolve) => {
+        const on = (m: unknown): void => {
+          if ((m as { heap?: string }).heap === path) {
+            child.off('message', on);
+            resolve();
+          }
+        };
+        child.on('message', on);
+        child.send(`heap:${path}`);
+      });
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

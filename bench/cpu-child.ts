@@ -1,18 +1,25 @@
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 
 /**
  * The measured phase's CPU profile: the bench sends 'prof:start' before it and 'prof:stop:<name>'
  * after it when BENCH_PROFILE (a directory) is set; the profile is written there as
- * <name>.cpuprofile (open it in Chrome DevTools, or `npx tsx bench/profile-top.ts <file>`).
+ * <name>.cpuprofile, sampled every BENCH_PROFILE_INTERVAL µs when that is set (open it in Chrome
+ * DevTools, or `npx tsx bench/profile-top.ts <file>`).
  */
 let inspector: Session | undefined;
 function profile(msg: string): void {
   if (msg === 'prof:start') {
     inspector = new Session();
     inspector.connect();
-    inspector.post('Profiler.enable', () => inspector?.post('Profiler.start'));
+    // BENCH_PROFILE_INTERVAL: the sampling interval in µs (V8's default is 1000; 50 sees more).
+    const interval = Number(process.env['BENCH_PROFILE_INTERVAL'] ?? 0);
+    inspector.post('Profiler.enable', () => {
+      if (interval > 0) inspector?.post('Profiler.setSamplingInterval', { interval });
+      inspector?.post('Profiler.start');
+    });
     return;
   }
   const name = msg.slice('prof:stop:'.length);
@@ -44,6 +51,11 @@ export function serveBenchIpc(
   process.on('message', (msg: unknown) => {
     if (typeof msg === 'string' && msg.startsWith('prof:')) {
       profile(msg);
+    } else if (typeof msg === 'string' && msg.startsWith('heap:')) {
+      // A heap snapshot to the path given, after a full GC (bench/heap-idle.ts diffs two).
+      (globalThis as { gc?: () => void }).gc?.();
+      writeHeapSnapshot(msg.slice('heap:'.length));
+      process.send?.({ heap: msg.slice('heap:'.length) });
     } else if (msg === 'cpu') {
       report();
     } else if (msg === 'mem') {

@@ -16,7 +16,7 @@ import { authorize, requireMember } from '../rooms/room-policy.js';
 import { OPEN_GATE, type ModerationGate } from '../rooms/moderation-gate.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Store } from '../store/store.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown, renderMessageText } from './markdown.js';
 import { checkMessageText } from './message-text.js';
 
 export interface ChatLimits {
@@ -91,10 +91,11 @@ export class ChatService {
     extras: SendExtras = {},
   ): Promise<SendResult> {
     this.#checkLength(text);
-    const room = await this.#registry.require(roomId);
+    // A loaded room (the common case) without a turn of the microtask queue.
+    const room = this.#registry.loaded(roomId) ?? (await this.#registry.require(roomId));
     const role = requireMember(room, actor).role;
     authorize('chat.send', { role, room });
-    const html = renderMarkdown(text);
+    const { html, plain } = renderMessageText(text);
     return room.queue.run(async () => {
       if (nonce !== undefined) {
         const seen = await this.#findNonce(room, actor.user.id, nonce);
@@ -111,26 +112,32 @@ export class ChatService {
         };
       }
       // Mentions are ids of members (not names in the text): others are dropped, and so is oneself.
-      const mentions = [...new Set(extras.mentions ?? [])].filter(
-        (id) => id !== actor.user.id && room.members.has(id),
-      );
+      const mentions =
+        extras.mentions === undefined
+          ? []
+          : [...new Set(extras.mentions)].filter((id) => id !== actor.user.id && room.members.has(id));
       let file: FileRef | undefined;
       if (extras.file !== undefined) {
         if (!this.#files) throw new PresenceError('FILE_NOT_FOUND', 'This server takes no files.');
         file = await this.#files.attachable(actor, room.id, extras.file);
       }
       // After the nonce: a resend of an accepted message is not a second message.
-      await this.#gate.beforeSend(room, actor, role);
-      const event = await this.#log.append(room, {
-        type: 'message',
-        from: actor.user,
-        text,
-        html,
-        ...(nonce !== undefined ? { nonce } : {}),
-        ...(reply ? { reply } : {}),
-        ...(mentions.length > 0 ? { mentions } : {}),
-        ...(file ? { file } : {}),
-      });
+      const gate = this.#gate.beforeSend(room, actor, role);
+      if (gate !== undefined) await gate;
+      const event = await this.#log.append(
+        room,
+        {
+          type: 'message',
+          from: actor.user,
+          text,
+          html,
+          ...(nonce !== undefined ? { nonce } : {}),
+          ...(reply ? { reply } : {}),
+          ...(mentions.length > 0 ? { mentions } : {}),
+          ...(file ? { file } : {}),
+        },
+        { plainText: plain },
+      );
       if (file && this.#files) await this.#files.attached(file.id, event.seq);
       if (nonce !== undefined) room.rememberNonce(actor.user.id, nonce, event.seq, event.ts);
       // Sending ends typing: clients need not spend a frame (and a rate token) on the stop.

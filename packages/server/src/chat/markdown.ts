@@ -155,6 +155,17 @@ export function renderMarkdown(text: string): string {
 }
 
 /**
+ * renderMarkdown, telling whether the text took the plain path: then the HTML is `<p>` + the text +
+ * `</p>`, and the text has no `<>&`, no backslash, no control or lone surrogate characters (what
+ * RoomLog needs to know to serialize the message without checking again).
+ */
+export function renderMessageText(text: string): { html: string; plain: boolean } {
+  return isPlainText(text)
+    ? { html: `<p>${text}</p>`, plain: true }
+    : { html: renderMarkdownFull(text), plain: false };
+}
+
+/**
  * Quotes and lists nested deeper than this, or runs of one emphasis delimiter longer than
  * MAX_DELIMITER_RUN, are not parsed as markdown: marked recurses once per level and runs out of
  * stack near a thousand (4,000 `>` or 1,250 × `1. ` in one message did), and long delimiter runs

@@ -34,6 +34,13 @@ interface ClientState {
 
 const BINARY_REFUSED = 'Binary frames are not accepted; send JSON as text frames.';
 
+/** `{"type":"ok","id":…,"result":…}` as JSON.stringify writes it, without the wrapper object. */
+function okJson(id: RequestId, result: unknown): string {
+  if (result === undefined) return JSON.stringify({ type: 'ok', id });
+  const idJson = typeof id === 'number' ? String(id) : JSON.stringify(id);
+  return `{"type":"ok","id":${idJson},"result":${JSON.stringify(result)}}`;
+}
+
 /** Requests allowed to wait in one connection's queue; beyond it the client is flooding. */
 const MAX_QUEUED_REQUESTS = 256;
 
@@ -102,7 +109,7 @@ export class Gateway implements ConnectionSink {
       return;
     }
     const message = decoded.message;
-    this.#metrics.messagesIn.inc({ type: message.type });
+    this.#metrics.countIn(message.type);
     if (message.type === 'pong') return;
     if (state.queue.length >= MAX_QUEUED_REQUESTS) {
       this.#replyError(conn, message.id, 'RATE_LIMITED', 'Too many requests in flight.');
@@ -155,7 +162,7 @@ export class Gateway implements ConnectionSink {
     try {
       const handler = this.#handlers[request.type] as (c: HandlerContext, r: AnyRequest) => Promise<unknown>;
       const result = await handler(ctx, request);
-      conn.send(OutboundFrame.of({ type: 'ok', id: request.id, result }));
+      conn.send(new OutboundFrame(okJson(request.id, result)));
     } catch (err) {
       this.#replyFailure(conn, request.id, err);
     }

@@ -20,7 +20,9 @@ let lastRemoved: unknown = null;
 function removedUser(frame: OutboundFrame): unknown {
   if (frame === lastFrame) return lastRemoved;
   let removed: unknown = null;
-  if (frame.seq !== null && frame.json.startsWith(MEMBER_LEFT)) {
+  // A frame with a lean shape is a chat message: no prefix test, which would flatten its JSON (a
+  // string concatenated from parts that v2-only rooms never otherwise read).
+  if (frame.seq !== null && frame.lean === null && frame.json.startsWith(MEMBER_LEFT)) {
     const event = JSON.parse(frame.json) as { reason?: unknown; user?: { id?: unknown } };
     if (event.reason === 'removed') removed = event.user?.id ?? null;
   }
@@ -35,6 +37,12 @@ export interface DeviceFacts {
   state: 'chatty' | 'online' | 'busy' | 'away';
   idleSince: number | null;
 }
+
+const DEFAULT_DEVICE: Readonly<DeviceFacts> = Object.freeze({
+  type: 'web',
+  state: 'online',
+  idleSince: null,
+});
 
 /**
  * What goes out to a session, by path: room events (filtered per room), presence events, frames
@@ -59,10 +67,14 @@ export class Session {
   readonly #user: UserRef;
   readonly rooms: SessionRooms;
   #conn: Connection | undefined;
+  #actor: Actor | undefined;
+  /** The connection #actor was built for. */
+  #actorConn: Connection | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   /** False until a connection first attaches: tells a resume from a first attach. */
   #everAttached = false;
-  #device: DeviceFacts = { type: 'web', state: 'online', idleSince: null };
+  /** Shared until set (setDevice makes a new object): one less object per idle session. */
+  #device: Readonly<DeviceFacts> = DEFAULT_DEVICE;
   /** Told when this session was handed the event removing its user from a room. */
   readonly #onRemoved: (room: string) => void;
   /** Non-null while hello is being processed: everything waits until the welcome is out. */
@@ -99,12 +111,23 @@ export class Session {
     return this.#user;
   }
 
+  /**
+   * Who acts through this session: built once per connection (every request asks for it), anew
+   * when the connection or its address changed. Callers must not change it.
+   */
   get actor(): Actor {
-    return {
-      user: this.#user,
-      sessionId: this.#id,
-      ...(this.#conn && { address: this.#conn.remoteAddress }),
-    };
+    const conn = this.#conn;
+    const cached = this.#actor;
+    if (cached !== undefined && this.#actorConn === conn && cached.address === conn?.remoteAddress) {
+      return cached;
+    }
+    const actor: Actor =
+      conn === undefined
+        ? { user: this.#user, sessionId: this.#id }
+        : { user: this.#user, sessionId: this.#id, address: conn.remoteAddress };
+    this.#actor = actor;
+    this.#actorConn = conn;
+    return actor;
   }
 
   get connected(): boolean {

@@ -102,6 +102,8 @@ export class ModerationService implements ModerationGate {
   readonly #secret: Uint8Array;
   readonly #now: () => number;
   readonly #state = new WeakMap<Room, Promise<RoomState>>();
+  /** The same states once loaded, for what must not wait a turn (beforeSend, every message). */
+  readonly #ready = new WeakMap<Room, RoomState>();
   /** Bans of memory-only rooms, for when the store is unreachable (see #read). */
   readonly #memoryBans = new WeakMap<Room, StoredBan[]>();
   #live: LiveService | null = null;
@@ -144,8 +146,18 @@ export class ModerationService implements ModerationGate {
     state.seen.set(actor.user.id, { guestKeyHash, addressHash });
   }
 
-  async beforeSend(room: Room, actor: Actor, role: RoomRole): Promise<void> {
-    const state = await this.#stateOf(room);
+  beforeSend(room: Room, actor: Actor, role: RoomRole): Promise<void> | undefined {
+    // Once the room's state is loaded, decided at once: no promise per message.
+    const ready = this.#ready.get(room);
+    if (ready !== undefined) {
+      this.#checkSend(ready, actor, role);
+      return undefined;
+    }
+    return this.#stateOf(room).then((state) => this.#checkSend(state, actor, role));
+  }
+
+  /** Throws MUTED or SLOW_MODE; else counts the message for slow mode. */
+  #checkSend(state: RoomState, actor: Actor, role: RoomRole): void {
     const now = this.#now();
     const mute = state.mutes.get(actor.user.id);
     if (mute !== undefined && mute.chatUntil !== null && mute.chatUntil > now) {
@@ -556,6 +568,13 @@ export class ModerationService implements ModerationGate {
       // A failed read must not stick: the next call reads again.
       state.catch(() => this.#state.delete(room));
       this.#state.set(room, state);
+      const loading = state;
+      loading.then(
+        (loaded) => {
+          if (this.#state.get(room) === loading) this.#ready.set(room, loaded);
+        },
+        () => undefined,
+      );
     }
     return state;
   }

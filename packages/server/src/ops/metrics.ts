@@ -38,6 +38,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** messagesIn bound to each type once: inc with labels hashes them every time (a per-frame cost). */
+  readonly #inByType = new Map<string, { inc(): void }>();
+
+  /** Count one message received from a client. */
+  countIn(type: string): void {
+    let counter = this.#inByType.get(type);
+    if (counter === undefined) {
+      counter = this.messagesIn.labels({ type });
+      this.#inByType.set(type, counter);
+    }
+    counter.inc();
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

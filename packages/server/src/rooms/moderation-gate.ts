@@ -20,8 +20,11 @@ export interface JoinFacts {
 export interface ModerationGate {
   /** Before a session gets into the room: throws BANNED, PASSWORD_REQUIRED/WRONG or LOBBY_REQUIRED. */
   admit(room: Room, actor: Actor, facts: JoinFacts): Promise<void>;
-  /** Before a message is sent: throws MUTED or SLOW_MODE. */
-  beforeSend(room: Room, actor: Actor, role: RoomRole): Promise<void>;
+  /**
+   * Before a message is sent: throws (or rejects with) MUTED or SLOW_MODE. Undefined when decided
+   * at once, a promise when it must wait (the room's moderation state is being read).
+   */
+  beforeSend(room: Room, actor: Actor, role: RoomRole): Promise<void> | undefined;
   /** Before a session joins the call: throws BANNED. */
   beforeCall(room: Room, actor: Actor): Promise<void>;
   /** The media a participant may send now: throws MUTED when asking for what a moderator muted. */
@@ -51,7 +54,7 @@ export interface ModerationGate {
 /** No moderation: everything passes (tools and tests that build services without it). */
 export const OPEN_GATE: ModerationGate = {
   admit: () => Promise.resolve(),
-  beforeSend: () => Promise.resolve(),
+  beforeSend: () => undefined,
   beforeCall: () => Promise.resolve(),
   media: (_room, _user, _role, asked) => Promise.resolve(asked),
   callMute: () => Promise.resolve({ audio: false, video: false }),

@@ -27,47 +27,81 @@ export class RoomLog {
     this.#domain = domain;
   }
 
-  async append(room: Room, body: RoomEventBody): Promise<RoomEvent> {
-    const event = {
-      ...body,
-      room: room.id,
-      epoch: room.epoch,
-      seq: room.seq + 1,
-      ts: Date.now(),
-    } as RoomEvent;
+  /**
+   * `hint.plainText`: the caller rendered a message's text on the plain path (its html is `<p>` +
+   * the text + `</p>` and the text needs no escaping but of `"`), so that is not checked again.
+   */
+  async append(room: Room, body: RoomEventBody, hint?: { plainText: boolean }): Promise<RoomEvent> {
+    // The caller's body is a literal made for this call: it becomes the event in place (the same
+    // keys in the same order as a copy with room, epoch, seq and ts last), no copy on the hot path.
+    const event = body as RoomEvent;
+    event.room = room.id;
+    event.epoch = room.epoch;
+    event.seq = room.seq + 1;
+    event.ts = Date.now();
     if (room.persistent) await this.#store.appendEvent(event);
     room.seq = event.seq;
-    const json = JSON.stringify(event);
-    const lean = event.type === 'message' ? this.#lean(room, event) : undefined;
-    await this.#broker.publish(
-      lean === undefined
-        ? { room: room.id, seq: event.seq, json }
-        : { room: room.id, seq: event.seq, json, lean },
-      room.epoch,
-    );
+    if (event.type === 'message') {
+      const { json, lean } = this.#messageJson(room, event, hint?.plainText === true);
+      await this.#broker.publish(
+        lean === undefined
+          ? { room: room.id, seq: event.seq, json }
+          : { room: room.id, seq: event.seq, json, lean },
+        room.epoch,
+      );
+    } else {
+      await this.#broker.publish({ room: room.id, seq: event.seq, json: JSON.stringify(event) }, room.epoch);
+    }
     return event;
   }
 
   /**
-   * The message in the lean shape for `v: 2` sessions (docs/protocol.md, "Lean messages"), or
-   * undefined when the sender is not a member as the room knows them (a service post as `system`, a
-   * name changed since): then `v: 2` sessions get the full shape, which they read as well.
+   * A message event serialized in both shapes from parts stringified once (the text is the
+   * largest, and the full shape's `html` is usually `<p>` + it): the full shape byte for byte as
+   * `JSON.stringify(event)` writes it, and the lean one for `v: 2` sessions (docs/protocol.md,
+   * "Lean messages"), which is undefined when the sender is not a member as the room knows them
+   * (a service post as `system`, a name changed since): then `v: 2` sessions get the full shape,
+   * which they read as well.
    */
-  #lean(room: Room, event: Extract<RoomEvent, { type: 'message' }>): string | undefined {
-    const from = event.from;
+  #messageJson(
+    room: Room,
+    event: Extract<RoomEvent, { type: 'message' }>,
+    plainText: boolean,
+  ): { json: string; lean: string | undefined } {
+    const { from, text, html } = event;
+    // Plain text has nothing JSON escapes but `"` (no backslash, control or lone surrogate).
+    const textJson = plainText && !text.includes('"') ? `"${text}"` : JSON.stringify(text);
+    // `<p>` + text + `</p>` stringifies as the text's JSON inside them: the tags need no escapes.
+    const wrapped =
+      plainText ||
+      (html.length === text.length + 7 &&
+        html.startsWith('<p>') &&
+        html.endsWith('</p>') &&
+        html.startsWith(text, 3));
+    const htmlJson = wrapped ? `"<p>${textJson.slice(1, -1)}</p>"` : JSON.stringify(html);
+    // The optional fields, in the event's own order (nonce, reply, mentions, file).
+    let extras = '';
+    for (const key in event) {
+      if (key === 'type' || key === 'from' || key === 'text' || key === 'html') continue;
+      if (key === 'room') break; // room, epoch, seq, ts come last (append sets them)
+      const value = (event as Record<string, unknown>)[key];
+      if (value !== undefined) extras += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    }
+    const roomJson = JSON.stringify(room.id);
+    const tail = `"seq":${event.seq},"ts":${event.ts}`;
+    const json =
+      `{"type":"message","from":${JSON.stringify(from)},"text":${textJson},"html":${htmlJson}${extras}` +
+      `,"room":${roomJson},"epoch":${JSON.stringify(event.epoch)},${tail}}`;
     const member = room.members.get(from.id);
     if (member === undefined || member.ref.name !== from.name || member.ref.avatar !== from.avatar) {
-      return undefined;
+      return { json, lean: undefined };
     }
-    const { from: _from, epoch: _epoch, html, ...rest } = event;
     // The markdown fast path leaves quotes unescaped (harmless in text); < > & never are.
-    const plain =
-      (html === `<p>${event.text}</p>` && !/[<>&]/.test(event.text)) || html === plainHtml(event.text);
-    return JSON.stringify({
-      ...rest,
-      from: shortSender(from.id, this.#domain),
-      ...(plain ? {} : { html }),
-    });
+    const plain = plainText || (wrapped && !/[<>&]/.test(text)) || html === plainHtml(text);
+    const lean =
+      `{"type":"message","text":${textJson}${extras},"room":${roomJson},${tail}` +
+      `,"from":${JSON.stringify(shortSender(from.id, this.#domain))}${plain ? '' : `,"html":${htmlJson}`}}`;
+    return { json, lean };
   }
 
   /** Fan out something that is not part of the log (typing, presence). */

@@ -3,7 +3,8 @@
  * published in order even when a store write awaits in between.
  */
 export class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve();
+  /** Null until the first task: no promise per idle queue (every connection has one). */
+  #tail: Promise<unknown> | null = null;
   #length = 0;
 
   get length(): number {
@@ -12,7 +13,7 @@ export class SerialQueue {
 
   run<T>(task: () => Promise<T> | T): Promise<T> {
     this.#length++;
-    const result = this.#tail.then(task);
+    const result = (this.#tail ?? Promise.resolve()).then(task);
     const done = (): void => {
       this.#length--;
     };

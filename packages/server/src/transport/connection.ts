@@ -47,15 +47,33 @@ export abstract class Connection {
   protected readonly limits: ConnectionLimits;
   protected readonly sink: ConnectionSink;
 
-  /** Resolves when the underlying socket is fully closed (not merely marked closed). */
-  readonly socketClosed: Promise<void>;
+  /** Called once the underlying socket is fully closed (the hub forgets the connection then). */
+  onSocketClosed: (() => void) | undefined = undefined;
+  #socketGone = false;
+  #socketClosed: Promise<void> | undefined;
+  #resolveSocketClosed: (() => void) | undefined;
 
   constructor(socket: Socket, limits: ConnectionLimits, sink: ConnectionSink) {
-    this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    // No promise per connection unless someone waits (a shutdown): idle connections are many.
+    socket.once('close', () => {
+      this.#socketGone = true;
+      this.#resolveSocketClosed?.();
+      this.onSocketClosed?.();
+    });
     this.socket = socket;
     this.limits = limits;
     this.sink = sink;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
+  }
+
+  /** Resolves when the underlying socket is fully closed (not merely marked closed). */
+  get socketClosed(): Promise<void> {
+    this.#socketClosed ??= this.#socketGone
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          this.#resolveSocketClosed = resolve;
+        });
+    return this.#socketClosed;
   }
 
   get closed(): boolean {

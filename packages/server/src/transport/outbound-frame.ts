@@ -65,11 +65,14 @@ export class OutboundFrame {
     return this.#line;
   }
 
-  /** A complete unmasked WebSocket text frame (RFC 6455 §5.2): servers never mask. */
+  /**
+   * A complete unmasked WebSocket text frame (RFC 6455 §5.2): servers never mask. The text is
+   * encoded straight into the frame (no payload buffer in between, unless one was made already).
+   */
   wsBytes(): Buffer {
     if (!this.#ws) {
-      const payload = this.payload();
-      const n = payload.length;
+      const payload = this.#payload;
+      const n = payload !== undefined ? payload.length : Buffer.byteLength(this.json, 'utf8');
       const headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10;
       const frame = Buffer.allocUnsafe(headerLength + n);
       frame[0] = 0x81; // FIN + opcode 1 (text)
@@ -82,7 +85,8 @@ export class OutboundFrame {
         frame[1] = 127;
         frame.writeBigUInt64BE(BigInt(n), 2);
       }
-      payload.copy(frame, headerLength);
+      if (payload !== undefined) payload.copy(frame, headerLength);
+      else frame.write(this.json, headerLength, n, 'utf8');
       this.#ws = frame;
     }
     return this.#ws;

@@ -173,7 +173,7 @@ export class TransportHub {
 
   #admit(conn: Connection, within: boolean): void {
     this.#open.add(conn);
-    void conn.socketClosed.then(() => this.#open.delete(conn));
+    conn.onSocketClosed = () => this.#open.delete(conn);
     this.#connections.add(conn);
     if (!within) {
       // Accept, then refuse with a typed code: a client learns why, instead of a bare reset.

@@ -17,17 +17,21 @@ export class WsConnection extends Connection {
   constructor(ws: WebSocket, socket: Socket, limits: ConnectionLimits, sink: ConnectionSink) {
     super(socket, limits, sink);
     this.#ws = ws;
-    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on('pong', () => {
-      this.lastSeen = Date.now();
-    });
+    // Listeners shared by every connection (ws calls them with the WebSocket as `this`): no
+    // closures per connection, of which there may be tens of thousands idle.
+    (ws as WithConnection)[CONNECTION] = this;
+    ws.on('message', onMessage);
+    ws.on('pong', onAlive);
     // A client pinging without reading its pongs is terminated by ws (maxPendingAutoPongs).
-    ws.on('ping', () => {
-      this.lastSeen = Date.now();
-    });
+    ws.on('ping', onAlive);
     // ws reports oversize frames (beyond its hard guard) and protocol violations here, then closes.
-    ws.on('error', () => undefined);
-    ws.on('close', () => this.handleSocketClosed());
+    ws.on('error', ignore);
+    ws.on('close', onClose);
+  }
+
+  /** For the shared 'close' listener. */
+  socketGone(): void {
+    this.handleSocketClosed();
   }
 
   protected encode(frame: OutboundFrame): Buffer {
@@ -45,7 +49,8 @@ export class WsConnection extends Connection {
     setTimeout(() => this.socket.destroy(), 2_000).unref();
   }
 
-  #onMessage(data: unknown, isBinary: boolean): void {
+  /** A frame from the client (called by the shared 'message' listener). */
+  onMessage(data: unknown, isBinary: boolean): void {
     if (this.closed) return;
     this.lastSeen = Date.now();
     const buffer = toBuffer(data);
@@ -61,6 +66,20 @@ export class WsConnection extends Connection {
     this.sink.onFrame(this, buffer.toString('utf8'));
   }
 }
+
+const CONNECTION = Symbol('connection');
+type WithConnection = WebSocket & { [CONNECTION]: WsConnection };
+
+function onMessage(this: WebSocket, data: unknown, isBinary: boolean): void {
+  (this as WithConnection)[CONNECTION].onMessage(data, isBinary);
+}
+function onAlive(this: WebSocket): void {
+  (this as WithConnection)[CONNECTION].lastSeen = Date.now();
+}
+function onClose(this: WebSocket): void {
+  (this as WithConnection)[CONNECTION].socketGone();
+}
+function ignore(): void {}
 
 function toBuffer(data: unknown): Buffer {
   if (Buffer.isBuffer(data)) return data;
