@@ -53,6 +53,11 @@ test(
         topic: 'a room on b.test',
         visibility: 'public',
       });
+      // A second public room of B with its call on: marked live, and first under "Live now".
+      const onAir = (
+        (await sb.ok('room.create', { name: 'Border radio', visibility: 'public' }))['room'] as { id: string }
+      )['id'];
+      await sb.ok('live.join', { room: onAir, media: { audio: true } });
 
       const page = await newPerson(browser);
       await logInOnPage(page, a.httpUrl, username, password);
@@ -72,6 +77,21 @@ test(
       assert.match((await remote.textContent()) ?? '', /on b\.test/);
       const href = (await remote.getAttribute('href')) ?? '';
       assert.ok(href.startsWith(`${b.httpUrl}/r/`), href);
+      const liveNow = page.getByTestId('live-now');
+      const liveCard = liveNow.getByTestId('live-room').first();
+      await liveCard.waitFor();
+      assert.equal(await liveCard.getAttribute('data-room'), onAir);
+      assert.equal(await liveCard.getAttribute('data-server'), 'b.test');
+      assert.match((await liveCard.textContent()) ?? '', /Live.*call · 1 in the call.*on b\.test/);
+      // In B's own list the live room carries the mark, the quiet one does not.
+      const radio = page.getByTestId('federated-room').filter({ hasText: 'Border radio' });
+      await radio.getByTestId('live-mark').waitFor();
+      assert.equal(await remote.getByTestId('live-mark').count(), 0);
+      // "Live now" comes before the lists.
+      const order = await page
+        .locator('[data-testid="live-now"], [data-testid="federated-rooms"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      assert.deepEqual(order, ['live-now', 'federated-rooms']);
       await screenshot(page, 'federation-directory');
     } finally {
       for (const c of clients) c.close();

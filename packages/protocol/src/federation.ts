@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roomInfo } from './models.js';
+import { directoryRoom } from './room-directory.js';
 import { request } from './request-schema.js';
 
 /** A server's domain, as in user ids. */
@@ -25,7 +25,8 @@ export const federatedRooms = z.object({
   server: domain,
   /** Where that server's web app is: a room is at url + '/r/' + id. */
   url: z.string(),
-  rooms: z.array(roomInfo),
+  /** Its public rooms; `live` only while the list is fresh (`federationDirectoryFreshMs`). */
+  rooms: z.array(directoryRoom),
   /** When this server last got that list. */
   fetchedAt: z.number().int(),
 });

@@ -1,4 +1,4 @@
-import type { RoomRole, UserRef } from '@presence/protocol';
+import type { DirectoryRoom, RoomInfo, RoomRole, UserRef } from '@presence/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -260,6 +260,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   // membership observer) and contacts (every contact change passes through the wrapped store).
   // In a cluster every node runs the engine on every node's changes (cluster-presence.ts).
   const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
+  // Live marks in directories: what this process's live service knows. In a cluster a room's call
+  // runs on its home node, which another node cannot see, so a cluster's directory has no marks.
+  const markLive = (list: RoomInfo[]): DirectoryRoom[] =>
+    list.map((room) => {
+      const now = nodes ? null : live.liveNow(room.id);
+      return now ? { ...room, live: now } : room;
+    });
   // Federation (off by default): other servers' users are watched through it, and it is the
   // presence engine's sink, so remote recipients take the same path as local ones.
   const federation = config.federation
@@ -268,7 +275,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         secret: config.serverSecret ? secret : undefined,
         local: presenceDelivery,
         log,
-        listRooms: () => queries.directory('', 100),
+        listRooms: async () => markLive(await queries.directory('', 100)),
       })
     : null;
   const presenceDeps = {
@@ -403,6 +410,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     handlers: createHandlers({
       ops,
       queries,
+      markLive,
       invites,
       social: { contacts, dms },
       presence: {

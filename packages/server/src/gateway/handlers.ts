@@ -8,6 +8,8 @@ import {
   type RequestType,
   type UserRef,
   type FederatedRooms,
+  type DirectoryRoom,
+  type RoomInfo,
 } from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
@@ -40,6 +42,8 @@ export interface HandlerDeps {
   ops: RoomOps;
   /** Queries across rooms (the user's rooms, the directory). */
   queries: RoomQueries;
+  /** Marks the directory's rooms whose call or stream is on. */
+  markLive: (rooms: RoomInfo[]) => DirectoryRoom[];
   maxRoomsPerSession: number;
   /** Looking up an invite's room (the store). */
   invites: Pick<InviteService, 'roomOf'>;
@@ -157,7 +161,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ops.history(r.room, ctx.session.actor, { before: r.before, after: r.after, limit: r.limit }),
     'room.read': (ctx, r) => ops.markRead(r.room, ctx.session.actor, r.seq),
     'rooms.mine': async (ctx) => ({ rooms: await queries.mine(ctx.session.actor) }),
-    'rooms.directory': async (_ctx, r) => ({ rooms: await queries.directory(r.query ?? '', r.limit) }),
+    'rooms.directory': async (_ctx, r) => ({
+      rooms: deps.markLive(await queries.directory(r.query ?? '', r.limit)),
+    }),
     'chat.send': (ctx, r) =>
       ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce, {
         replyTo: r.replyTo,
