@@ -33,6 +33,11 @@ export const federatedRooms = z.object({
 export type FederatedRooms = z.infer<typeof federatedRooms>;
 
 export const federationResultSchemas = {
-  'federation.assertion': z.object({ assertion: z.string(), expiresAt: z.number().int() }),
+  'federation.assertion': z.object({
+    assertion: z.string(),
+    expiresAt: z.number().int(),
+    /** Where `server` is (its base URL, as this server reaches it): connect to its `/ws` there. */
+    url: z.string(),
+  }),
   'federation.directory': z.object({ servers: z.array(federatedRooms) }),
 } as const;

@@ -1,4 +1,10 @@
-import type { DirectoryRoom, RoomInfo, RoomRole, UserRef } from '@presence/protocol';
+import {
+  PresenceError,
+  type DirectoryRoom,
+  type RoomInfo,
+  type RoomRole,
+  type UserRef,
+} from '@presence/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -62,6 +68,7 @@ import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
 import { AppRuntime } from './apps/app-runtime.js';
 import { createFederation } from './federation/federation.js';
+import { federationConnectSources } from './http/security-headers.js';
 
 export const VERSION = '0.1.0';
 
@@ -421,7 +428,18 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         remote: federation?.presence,
       },
       maxRoomsPerSession: config.maxRoomsPerSession,
-      assertions: federation?.assertions ?? null,
+      assertions: federation
+        ? {
+            issue: async (user, server) => {
+              const issued = federation.assertions.issue(user, server);
+              // Where the browser connects: the peer's base URL (static map or well-known).
+              const url = await federation.peers.urlOf(server.toLowerCase()).catch(() => {
+                throw new PresenceError('SERVER_UNAVAILABLE', `${server} cannot be reached.`);
+              });
+              return { ...issued, url };
+            },
+          }
+        : null,
       federatedDirectory: federation?.directory ?? null,
       chatQueries,
       streamKeys,
@@ -440,6 +458,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     metrics: config.metrics ? metrics : null,
     metricsAccess: config,
     frameAncestors: config.frameAncestors,
+    connectSources: federationConnectSources({
+      federation: config.federation,
+      peers: config.federationPeers,
+      allow: config.federationAllow,
+    }),
     httpHeadersTimeoutMs: config.httpHeadersTimeoutMs,
     httpKeepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
     refusedSocket: (socket) => transport.refusedSocket(socket),

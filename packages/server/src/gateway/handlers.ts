@@ -54,7 +54,9 @@ export interface HandlerDeps {
   /** Presence states, subscriptions and device tokens. */
   presence: Omit<PresenceHandlerDeps, 'dms'>;
   /** Federation: vouching for this server's users on another one; null when federation is off. */
-  assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
+  assertions: {
+    issue(user: UserRef, server: string): Promise<{ assertion: string; expiresAt: number; url: string }>;
+  } | null;
   /** Federation: the public rooms of the federated servers; null when federation is off. */
   federatedDirectory: { list(query: string): Promise<FederatedRooms[]> } | null;
   /** WHIP stream keys of rooms. */
@@ -116,7 +118,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ping: async () => ({ ts: Date.now() }),
     'federation.assertion': async ({ session }, r) => {
       if (!deps.assertions) throw new PresenceError('FORBIDDEN', 'Federation is off on this server.');
-      return deps.assertions.issue(session.user, r.server);
+      return await deps.assertions.issue(session.user, r.server);
     },
     'federation.directory': async (_ctx, r) => ({
       servers: deps.federatedDirectory ? await deps.federatedDirectory.list(r.query ?? '') : [],

@@ -40,6 +40,8 @@ export interface HttpDeps {
   refusedSocket: (socket: Duplex) => boolean;
   /** Origins allowed to frame the web app (CSP frame-ancestors); empty = none. */
   frameAncestors: string[];
+  /** Extra connect-src origins (federated servers). */
+  connectSources?: string[];
   /** Who may read /metrics (addresses, bearer token). */
   metricsAccess: MetricsAccessOptions;
   store: Store;
@@ -89,7 +91,10 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ...(deps.trustProxy ? { trustProxy: (_address: string, hop: number) => hop === 0 } : {}),
   });
 
-  addSecurityHeaders(app, { frameAncestors: deps.frameAncestors });
+  addSecurityHeaders(app, {
+    frameAncestors: deps.frameAncestors,
+    ...(deps.connectSources ? { connectSources: deps.connectSources } : {}),
+  });
   // A socket accepted over the connection limits (transport counts sockets from accept).
   app.addHook('onRequest', async (req, reply) => {
     if (!deps.refusedSocket(req.raw.socket)) return;

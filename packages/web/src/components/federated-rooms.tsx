@@ -1,9 +1,10 @@
 import type { FederatedRooms as ServerRooms } from '@presence/protocol';
+import { routePath } from '../router.ts';
 import { DirectoryCard } from './directory-card.tsx';
 
-/** Where a room of another server opens: on that server's web app. */
+/** Where a room of another server opens: here, connected to that server as this user. */
 export function remoteRoomHref(server: ServerRooms, roomId: string): string {
-  return `${server.url}/r/${encodeURIComponent(roomId)}`;
+  return routePath({ view: 'room', room: roomId, server: server.server });
 }
 
 /**
@@ -31,7 +32,7 @@ export function FederatedRooms({ servers }: { servers: readonly ServerRooms[] })
                   href={remoteRoomHref(s, room.id)}
                   server={s.server}
                   testId="federated-room"
-                  local={false}
+                  local
                 />
               </li>
             ))}

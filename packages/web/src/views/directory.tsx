@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import type { DirectoryRoom, FederatedRooms as ServerRooms } from '@presence/protocol';
 import { useEffect, useRef } from 'preact/hooks';
 import type { App } from '../app.ts';
-import { routePath } from '../router.ts';
+import { parseRemoteRoom, routePath } from '../router.ts';
 import { errorCode, errorText } from '../sdk.ts';
 import { Icon } from '../ui/icon.tsx';
 import { ICONS } from '../ui/icons.ts';
@@ -45,6 +45,9 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
   const remote = useSignal<readonly ServerRooms[]>([]);
   const status = useSignal('');
   const search = useRef<HTMLInputElement>(null);
+  // `ROOM@SERVER` typed or pasted: a room of that server, opened as this user.
+  const typedRemote = useSignal(parseRemoteRoom(initialQuery));
+  const openRemote = useRef<HTMLAnchorElement>(null);
   const seq = useRef(0);
 
   const load = async (): Promise<void> => {
@@ -95,6 +98,7 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
   useEffect(() => () => window.clearTimeout(timer.current), []);
   const onInput = (): void => {
     window.clearTimeout(timer.current);
+    typedRemote.value = parseRemoteRoom(search.current?.value ?? '');
     timer.current = window.setTimeout(() => {
       const query = search.current?.value.trim() ?? '';
       // Keep the query in the address (shareable, survives reload) without re-rendering the view.
@@ -110,7 +114,14 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
         Room directory
       </h1>
       <p class="muted">Public rooms on this server. Anyone can join them.</p>
-      <form role="search" class="directory__search" onSubmit={(e) => e.preventDefault()}>
+      <form
+        role="search"
+        class="directory__search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          openRemote.current?.click();
+        }}
+      >
         <label class="sr-only" for="directory-search">
           Search rooms
         </label>
@@ -122,7 +133,7 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
           class="input input--search"
           data-testid="directory-search"
           type="search"
-          placeholder="Search rooms by name"
+          placeholder="Search rooms by name, or paste ROOM@SERVER"
           autocomplete="off"
           maxLength={80}
           defaultValue={initialQuery}
@@ -148,6 +159,23 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
           </div>
         )}
       </div>
+      {typedRemote.value && (
+        <p class="directory__open-remote">
+          <a
+            class="btn btn--primary"
+            ref={openRemote}
+            data-link=""
+            data-testid="open-remote-room"
+            href={routePath({
+              view: 'room',
+              room: typedRemote.value.room,
+              ...(typedRemote.value.server === app.homeDomain ? {} : { server: typedRemote.value.server }),
+            })}
+          >
+            {`Open room ${typedRemote.value.room} on ${typedRemote.value.server}`}
+          </a>
+        </p>
+      )}
       <p class="muted directory__status" role="status">
         {status.value}
       </p>
@@ -166,7 +194,7 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
                     href={remoteRoomHref(server, room.id)}
                     server={server.server}
                     testId="live-room"
-                    local={false}
+                    local
                   />
                 ) : (
                   <DirectoryCard
