@@ -150,6 +150,13 @@ test(
       await screenshot(page, 'federation-remote-room-alice');
       await screenshot(bobPage, 'federation-remote-room-bob');
 
+      // A reload resumes her session on B (its token, kept for the tab): still Alice, nobody new.
+      await page.reload();
+      await page.getByTestId('room-server').filter({ hasText: 'on b.test' }).waitFor();
+      await page.locator('[data-testid="message"]').filter({ hasText: 'Welcome across, Alice' }).waitFor();
+      await meThere.waitFor();
+      assert.equal(await page.getByTestId('member-item').count(), 2, 'Alice and Bob, no guest');
+
       // Pasting ROOM@SERVER into the directory's field opens that room the same way.
       await page.goto(`${a.httpUrl}/?view=directory`);
       const field = page.getByTestId('directory-search');

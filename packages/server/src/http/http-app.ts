@@ -223,11 +223,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: ['index.html'] });
     // Room links and other app routes are client-side: serve the app's index for them.
     app.setNotFoundHandler((req, reply) => {
-      if (
-        req.method === 'GET' &&
-        !req.url.startsWith('/api/') &&
-        !/\.[a-z0-9]+$/i.test(req.url.split('?')[0] ?? '')
-      ) {
+      const path = req.url.split('?')[0] ?? '';
+      // A path ending like a file name is a missing file, except a room link: a room of another
+      // server is `/r/ROOM@b.example`.
+      const room = path.startsWith('/r/');
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && (room || !/\.[a-z0-9]+$/i.test(path))) {
         return reply.sendFile('index.html');
       }
       reply.code(404).send({ error: 'not found' });
