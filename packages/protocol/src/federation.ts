@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roomInfo } from './models.js';
+import { directoryRoom } from './room-directory.js';
 import { request } from './request-schema.js';
 
 /** A server's domain, as in user ids. */
@@ -25,13 +25,19 @@ export const federatedRooms = z.object({
   server: domain,
   /** Where that server's web app is: a room is at url + '/r/' + id. */
   url: z.string(),
-  rooms: z.array(roomInfo),
+  /** Its public rooms; `live` only while the list is fresh (`federationDirectoryFreshMs`). */
+  rooms: z.array(directoryRoom),
   /** When this server last got that list. */
   fetchedAt: z.number().int(),
 });
 export type FederatedRooms = z.infer<typeof federatedRooms>;
 
 export const federationResultSchemas = {
-  'federation.assertion': z.object({ assertion: z.string(), expiresAt: z.number().int() }),
+  'federation.assertion': z.object({
+    assertion: z.string(),
+    expiresAt: z.number().int(),
+    /** Where `server` is (its base URL, as this server reaches it): connect to its `/ws` there. */
+    url: z.string(),
+  }),
   'federation.directory': z.object({ servers: z.array(federatedRooms) }),
 } as const;

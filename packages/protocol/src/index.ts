@@ -21,5 +21,6 @@ export * from './dm-conversations.js';
 export * from './moderation.js';
 export * from './apps.js';
 export * from './federation.js';
+export * from './room-directory.js';
 export * from './lean-message.js';
 export * from './escape-text.js';

@@ -5,6 +5,7 @@ import { epoch, requestId, roomId, seq, timestamp, userId } from './ids.js';
 import { presenceEventSchemas, presenceResultSchemas } from './presence.js';
 import { appEventSchemas } from './apps.js';
 import { federationResultSchemas } from './federation.js';
+import { directoryRoom } from './room-directory.js';
 import { liveEventSchemas, liveParticipant, liveResultSchemas } from './live.js';
 import { reactionResultSchemas } from './reactions.js';
 import { notificationResultSchemas, notifyLevel } from './notifications.js';
@@ -120,7 +121,7 @@ export const resultSchemas = {
   }),
   'room.read': z.object({ lastRead: seq, unread: z.number().int().nonnegative() }),
   'rooms.mine': z.object({ rooms: z.array(myRoom) }),
-  'rooms.directory': z.object({ rooms: z.array(roomInfo) }),
+  'rooms.directory': z.object({ rooms: z.array(directoryRoom) }),
   'chat.send': z.object({
     epoch,
     seq,

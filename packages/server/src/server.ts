@@ -1,4 +1,10 @@
-import type { RoomRole, UserRef } from '@presence/protocol';
+import {
+  PresenceError,
+  type DirectoryRoom,
+  type RoomInfo,
+  type RoomRole,
+  type UserRef,
+} from '@presence/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -62,6 +68,7 @@ import { sessionPrefixOf } from './shared/session-prefix.js';
 import { ClusterPresence } from './presence/cluster-presence.js';
 import { AppRuntime } from './apps/app-runtime.js';
 import { createFederation } from './federation/federation.js';
+import { federationConnectSources } from './http/security-headers.js';
 
 export const VERSION = '0.1.0';
 
@@ -260,6 +267,13 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
   // membership observer) and contacts (every contact change passes through the wrapped store).
   // In a cluster every node runs the engine on every node's changes (cluster-presence.ts).
   const presenceDelivery = new PresenceDelivery((n) => metrics.messagesOut.inc(n));
+  // Live marks in directories: what this process's live service knows. In a cluster a room's call
+  // runs on its home node, which another node cannot see, so a cluster's directory has no marks.
+  const markLive = (list: RoomInfo[]): DirectoryRoom[] =>
+    list.map((room) => {
+      const now = nodes ? null : live.liveNow(room.id);
+      return now ? { ...room, live: now } : room;
+    });
   // Federation (off by default): other servers' users are watched through it, and it is the
   // presence engine's sink, so remote recipients take the same path as local ones.
   const federation = config.federation
@@ -268,7 +282,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         secret: config.serverSecret ? secret : undefined,
         local: presenceDelivery,
         log,
-        listRooms: () => queries.directory('', 100),
+        listRooms: async () => markLive(await queries.directory('', 100)),
       })
     : null;
   const presenceDeps = {
@@ -403,6 +417,7 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     handlers: createHandlers({
       ops,
       queries,
+      markLive,
       invites,
       social: { contacts, dms },
       presence: {
@@ -413,7 +428,18 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
         remote: federation?.presence,
       },
       maxRoomsPerSession: config.maxRoomsPerSession,
-      assertions: federation?.assertions ?? null,
+      assertions: federation
+        ? {
+            issue: async (user, server) => {
+              const issued = federation.assertions.issue(user, server);
+              // Where the browser connects: the peer's base URL (static map or well-known).
+              const url = await federation.peers.urlOf(server.toLowerCase()).catch(() => {
+                throw new PresenceError('SERVER_UNAVAILABLE', `${server} cannot be reached.`);
+              });
+              return { ...issued, url };
+            },
+          }
+        : null,
       federatedDirectory: federation?.directory ?? null,
       chatQueries,
       streamKeys,
@@ -432,6 +458,11 @@ export async function createPresenceServer(raw: Partial<Config> = {}): Promise<P
     metrics: config.metrics ? metrics : null,
     metricsAccess: config,
     frameAncestors: config.frameAncestors,
+    connectSources: federationConnectSources({
+      federation: config.federation,
+      peers: config.federationPeers,
+      allow: config.federationAllow,
+    }),
     httpHeadersTimeoutMs: config.httpHeadersTimeoutMs,
     httpKeepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
     refusedSocket: (socket) => transport.refusedSocket(socket),

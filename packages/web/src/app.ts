@@ -11,7 +11,17 @@ import { Emitter } from './emitter.ts';
 import { PresenceStore } from './presence-store.ts';
 import { RoomStore, type PendingMessage } from './room-store.ts';
 import { createClient, errorCode, errorText, type ChatClient, type ConnState } from './sdk.ts';
-import { savedAccount, savedName, savedToken, saveName, saveToken, type SavedAccount } from './storage.ts';
+import {
+  savedAccount,
+  savedName,
+  savedRemote,
+  savedToken,
+  saveName,
+  saveRemote,
+  saveToken,
+  type SavedAccount,
+} from './storage.ts';
+import { setHomeDomain } from './names.ts';
 
 export type MyRoom = ResultOf<'rooms.mine'>['rooms'][number];
 
@@ -51,9 +61,19 @@ export interface AppEvents extends Record<string, unknown> {
   recordings: { room: string };
 }
 
+/** What an App for another server's rooms hangs off: that server, and the user's home App. */
+export interface RemoteOrigin {
+  server: string;
+  home: App;
+}
+
 /**
  * App-wide state: the one client connection, the joined rooms and "My rooms". Views read it and
  * subscribe to its events; nothing here touches the DOM.
+ *
+ * `app.remote(server)` is an App of the same shape for rooms of another server, connected there as
+ * this user: its first connect presents a `federation.assertion` from the home server as the
+ * token, later ones the other server's own session token (docs/federation.md).
  */
 export class App extends Emitter<AppEvents> {
   name = savedName();
@@ -80,8 +100,15 @@ export class App extends Emitter<AppEvents> {
    */
   mustChooseToJoin = false;
 
-  constructor() {
+  /** Set on an App for another server's rooms (see `remote`). */
+  readonly remoteOf: RemoteOrigin | null;
+  /** That server's base URL, as the home server knows it. */
+  private remoteUrl: string | null = null;
+  private readonly remotes = new Map<string, App>();
+
+  constructor(remoteOf: RemoteOrigin | null = null) {
     super();
+    this.remoteOf = remoteOf;
     window.addEventListener('offline', () => this.setOnline(false));
     window.addEventListener('online', () => this.setOnline(true));
   }
@@ -111,6 +138,34 @@ export class App extends Emitter<AppEvents> {
 
   get userId(): string | null {
     return this.me?.userId ?? this.client?.userId ?? null;
+  }
+
+  /** The domain of the user's own server (`a.example` for `ann@a.example`); '' before connecting. */
+  get homeDomain(): string {
+    if (this.remoteOf) return this.remoteOf.home.homeDomain;
+    const id = this.userId ?? '';
+    return id.includes('@') ? id.slice(id.lastIndexOf('@') + 1) : '';
+  }
+
+  /** The server this App's connection goes to: null for the home server. */
+  get server(): string | null {
+    return this.remoteOf?.server ?? null;
+  }
+
+  /**
+   * The App for the rooms of `server`, as this user (created on first use). Its notices show
+   * with this App's.
+   */
+  remote(server: string): App {
+    const key = server.toLowerCase();
+    let app = this.remotes.get(key);
+    if (!app) {
+      app = new App({ server: key, home: this });
+      app.on('toast', (t) => this.toast(t.text, t.kind, t.key));
+      this.remotes.set(key, app);
+    }
+    app.name = this.me?.name ?? (this.name || this.account?.name || '');
+    return app;
   }
 
   /** The account logged in in this browser (localStorage), or null for a guest. */
@@ -151,25 +206,57 @@ export class App extends Emitter<AppEvents> {
     void this.connected().catch(() => undefined);
   }
 
-  private async startClient(): Promise<ChatClient> {
+  /**
+   * How to reach another server as this user: its session token there if this tab has one, else
+   * a fresh assertion from the home server (which also says where that server is).
+   */
+  private async remoteLogin(fresh: boolean): Promise<{ token: string; url: string }> {
+    const { server, home } = this.remoteOf as RemoteOrigin;
+    const homeClient = await home.connected();
+    this.name = home.me?.name ?? this.name;
+    const saved = fresh ? null : savedRemote(server);
+    if (saved) {
+      this.remoteUrl = saved.url;
+      return saved;
+    }
+    const { assertion, url } = await homeClient.request('federation.assertion', { server });
+    this.remoteUrl = url;
+    return { token: assertion, url };
+  }
+
+  /** On another server, a welcome as someone else (a guest: the token was refused) is not us. */
+  private isStranger(welcome: Welcome): boolean {
+    return this.remoteOf !== null && welcome.userId !== this.remoteOf.home.userId;
+  }
+
+  private async startClient(fresh = false): Promise<ChatClient> {
     this.client?.close();
     // This tab's session token; a new tab of a logged-in browser starts from the account's login token.
     const account = savedAccount();
-    const client = createClient({
-      name: this.name || account?.name || 'Guest',
-      token: savedToken() ?? account?.token ?? null,
-    });
+    const login = this.remoteOf
+      ? await this.remoteLogin(fresh)
+      : { token: savedToken() ?? account?.token ?? null };
+    const client = createClient({ name: this.name || account?.name || 'Guest', ...login });
     this.client = client;
     this.wire(client);
     this.setConn('connecting');
     try {
       const welcome = await client.connect();
       if (this.client !== client) throw new Error('Connection replaced.');
+      if (this.isStranger(welcome)) {
+        // The other server's session is gone (or the assertion was refused): one fresh assertion.
+        this.keepToken(null);
+        client.close();
+        this.client = null;
+        if (fresh) throw new Error(`${this.remoteOf?.server ?? 'That server'} did not accept who you are.`);
+        return await this.startClient(true);
+      }
       this.ready.add(client);
       this.onWelcome(welcome);
       this.setConn('connected');
       this.scheduleMyRooms(0);
-      void this.presence.connected(client, welcome.resumed);
+      // Presence, contacts and DMs are the home server's; an App for another server has none.
+      if (!this.remoteOf) void this.presence.connected(client, welcome.resumed);
       return client;
     } catch (err) {
       if (this.client === client) {
@@ -189,7 +276,7 @@ export class App extends Emitter<AppEvents> {
    */
   switchIdentity(sessionToken: string | null, opts: { loggedOut?: boolean } = {}): void {
     this.disconnect(true);
-    saveToken(sessionToken);
+    this.keepToken(sessionToken);
     this.myRoomsUnavailable = false;
     this.mustChooseToJoin = opts.loggedOut === true;
     this.emit('identity', undefined);
@@ -200,7 +287,7 @@ export class App extends Emitter<AppEvents> {
   /** A new token for the current session (after a password change), used from the next reconnect on. */
   replaceToken(token: string): void {
     if (this.client) this.client.token = token;
-    saveToken(token);
+    this.keepToken(token);
   }
 
   private disconnect(forgetIdentity: boolean): void {
@@ -209,7 +296,7 @@ export class App extends Emitter<AppEvents> {
     this.connecting = null;
     if (client) client.close();
     if (forgetIdentity) {
-      saveToken(null);
+      this.keepToken(null);
       this.me = null;
       this.rooms.clear();
       this.myRooms = null;
@@ -239,9 +326,18 @@ export class App extends Emitter<AppEvents> {
     });
     client.on('welcome', (welcome) => {
       if (!mine()) return;
+      if (this.isStranger(welcome)) {
+        // A reconnect to another server that no longer knows this session: start over there
+        // with a fresh assertion (startClient checks the first connect itself).
+        if (this.ready.has(client)) {
+          this.keepToken(null);
+          this.retry();
+        }
+        return;
+      }
       this.onWelcome(welcome);
       // A reconnect (the first connect is handled in startClient): subscribe and report again.
-      if (this.ready.has(client)) void this.presence.connected(client, welcome.resumed);
+      if (this.ready.has(client) && !this.remoteOf) void this.presence.connected(client, welcome.resumed);
     });
     client.on('presence', (event) => {
       if (mine()) this.presence.applyPresence(event.users);
@@ -341,8 +437,21 @@ export class App extends Emitter<AppEvents> {
   private onWelcome(welcome: Welcome): void {
     this.me = welcome;
     const token = this.client?.token ?? welcome.token;
-    if (token) saveToken(token);
+    if (token) this.keepToken(token);
+    if (!this.remoteOf) setHomeDomain(this.homeDomain);
     this.emit('me', welcome);
+  }
+
+  /** Remember this tab's session token (per server for an App of another server). */
+  private keepToken(token: string | null): void {
+    if (!this.remoteOf) {
+      saveToken(token);
+      return;
+    }
+    const url = this.remoteUrl;
+    // An assertion is single-use: only the other server's own session token is worth keeping.
+    const keep = token !== null && url !== null && !token.startsWith('fed1.');
+    saveRemote(this.remoteOf.server, keep ? { token, url } : null);
   }
 
   private setConn(state: AppConnState): void {

@@ -4,7 +4,8 @@
  */
 export type Route =
   | { view: 'home' }
-  | { view: 'room'; room: string }
+  /** `server`: a room of another server, opened there as this user (`/r/<room>@<server>`). */
+  | { view: 'room'; room: string; server?: string }
   | { view: 'invite'; code: string }
   | { view: 'directory'; query: string }
   | { view: 'authorize'; search: string }
@@ -13,12 +14,22 @@ export type Route =
   | { view: 'not-found' };
 
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,64})\/?$/;
+/** `/r/<room>@<server>` (the `@` may come percent-encoded). */
+const REMOTE_ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,64})(?:@|%40)([A-Za-z0-9.:-]{1,253})\/?$/;
+
+/** `ROOM@SERVER` as typed or pasted (a room id, then a server's domain). */
+export function parseRemoteRoom(text: string): { room: string; server: string } | null {
+  const m = /^\s*([A-Za-z0-9_-]{1,64})@([A-Za-z0-9.-]+(?::\d{1,5})?)\s*$/.exec(text);
+  return m?.[1] && m[2] ? { room: m[1], server: m[2].toLowerCase() } : null;
+}
 /** `/i/<code>`: the join page of an invite (`invite.create` answers this path). */
 const INVITE_PATH = /^\/i\/([A-Za-z0-9_-]{1,64})\/?$/;
 
 export function parseRoute(loc: { pathname: string; search: string }): Route {
   const room = ROOM_PATH.exec(loc.pathname);
   if (room?.[1]) return { view: 'room', room: room[1] };
+  const remote = REMOTE_ROOM_PATH.exec(loc.pathname);
+  if (remote?.[1] && remote[2]) return { view: 'room', room: remote[1], server: remote[2].toLowerCase() };
   const invite = INVITE_PATH.exec(loc.pathname);
   if (invite?.[1]) return { view: 'invite', code: invite[1] };
   // Third-party apps: the OAuth consent page, the user's grants, the developer page.
@@ -36,7 +47,9 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
 export function routePath(route: Route): string {
   switch (route.view) {
     case 'room':
-      return `/r/${encodeURIComponent(route.room)}`;
+      return route.server
+        ? `/r/${encodeURIComponent(route.room)}@${route.server}`
+        : `/r/${encodeURIComponent(route.room)}`;
     case 'invite':
       return `/i/${encodeURIComponent(route.code)}`;
     case 'authorize':

@@ -5,9 +5,10 @@ import { webSocketUrl } from './format.ts';
 export type ChatClient = PresenceClient;
 export type ConnState = Exclude<ConnectionState, 'idle'>;
 
-export function createClient(opts: { name: string; token?: string | null }): ChatClient {
+/** A client of this server, or (`url`: its base URL) of another one. */
+export function createClient(opts: { name: string; token?: string | null; url?: string }): ChatClient {
   return new PresenceClient({
-    transport: webSocketTransport(webSocketUrl(location)),
+    transport: webSocketTransport(webSocketUrl(opts.url ? new URL(opts.url) : location)),
     name: opts.name,
     clientName: 'web',
     ...(opts.token ? { token: opts.token } : {}),

@@ -78,3 +78,27 @@ export function savedAccount(): SavedAccount | null {
 
 export const saveAccount = (account: SavedAccount | null): void =>
   write(() => localStorage, ACCOUNT_KEY, account ? JSON.stringify(account) : null);
+
+/**
+ * A session of this tab on another server (a room there, as this user): that server's base URL
+ * and its session token (sessionStorage, like this server's own token), per server.
+ */
+export interface RemoteSession {
+  url: string;
+  token: string;
+}
+const remoteKey = (server: string): string => `presence.remote.${server.toLowerCase()}`;
+
+export function savedRemote(server: string): RemoteSession | null {
+  const raw = read(() => sessionStorage, remoteKey(server));
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<RemoteSession> | null;
+    return typeof v?.url === 'string' && typeof v.token === 'string' ? { url: v.url, token: v.token } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const saveRemote = (server: string, session: RemoteSession | null): void =>
+  write(() => sessionStorage, remoteKey(server), session ? JSON.stringify(session) : null);

@@ -1,6 +1,6 @@
 import type { Config } from '../ops/config.js';
 import type { Logger } from '../ops/logger.js';
-import type { RoomInfo } from '@presence/protocol';
+import type { DirectoryRoom } from '@presence/protocol';
 import type { PresenceSink } from '../presence/presence-service.js';
 import { FederatedDirectory } from './federated-directory.js';
 import { FederationGuard } from './federation-guard.js';
@@ -45,7 +45,7 @@ export function createFederation(deps: {
   /** Where peers' verify keys come from; the peer directory (well-known documents) by default. */
   peerKeys?: Pick<PeerDirectory, 'keyOf'>;
   /** This server's public rooms, for its federated directory entry. */
-  listRooms?: () => Promise<RoomInfo[]>;
+  listRooms?: () => Promise<DirectoryRoom[]>;
 }): Federation {
   const { config, log } = deps;
   const keys = new ServerKeys({ dataDir: config.dataDir, sharedSecret: deps.secret });
@@ -104,6 +104,7 @@ export function createFederation(deps: {
       ...config.federationAllow,
     ],
     refreshMs: config.federationDirectoryRefreshMs,
+    freshMs: config.federationDirectoryFreshMs,
     log,
   });
   inbox.on('directory', () => directory.publish());

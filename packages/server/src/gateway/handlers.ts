@@ -8,6 +8,8 @@ import {
   type RequestType,
   type UserRef,
   type FederatedRooms,
+  type DirectoryRoom,
+  type RoomInfo,
 } from '@presence/protocol';
 import type { RoomQueries } from '../rooms/room-queries.js';
 import type { JoinSnapshot, RoomOps } from '../routing/room-ops.js';
@@ -40,6 +42,8 @@ export interface HandlerDeps {
   ops: RoomOps;
   /** Queries across rooms (the user's rooms, the directory). */
   queries: RoomQueries;
+  /** Marks the directory's rooms whose call or stream is on. */
+  markLive: (rooms: RoomInfo[]) => DirectoryRoom[];
   maxRoomsPerSession: number;
   /** Looking up an invite's room (the store). */
   invites: Pick<InviteService, 'roomOf'>;
@@ -50,7 +54,9 @@ export interface HandlerDeps {
   /** Presence states, subscriptions and device tokens. */
   presence: Omit<PresenceHandlerDeps, 'dms'>;
   /** Federation: vouching for this server's users on another one; null when federation is off. */
-  assertions: { issue(user: UserRef, server: string): { assertion: string; expiresAt: number } } | null;
+  assertions: {
+    issue(user: UserRef, server: string): Promise<{ assertion: string; expiresAt: number; url: string }>;
+  } | null;
   /** Federation: the public rooms of the federated servers; null when federation is off. */
   federatedDirectory: { list(query: string): Promise<FederatedRooms[]> } | null;
   /** WHIP stream keys of rooms. */
@@ -112,7 +118,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ping: async () => ({ ts: Date.now() }),
     'federation.assertion': async ({ session }, r) => {
       if (!deps.assertions) throw new PresenceError('FORBIDDEN', 'Federation is off on this server.');
-      return deps.assertions.issue(session.user, r.server);
+      return await deps.assertions.issue(session.user, r.server);
     },
     'federation.directory': async (_ctx, r) => ({
       servers: deps.federatedDirectory ? await deps.federatedDirectory.list(r.query ?? '') : [],
@@ -157,7 +163,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ops.history(r.room, ctx.session.actor, { before: r.before, after: r.after, limit: r.limit }),
     'room.read': (ctx, r) => ops.markRead(r.room, ctx.session.actor, r.seq),
     'rooms.mine': async (ctx) => ({ rooms: await queries.mine(ctx.session.actor) }),
-    'rooms.directory': async (_ctx, r) => ({ rooms: await queries.directory(r.query ?? '', r.limit) }),
+    'rooms.directory': async (_ctx, r) => ({
+      rooms: deps.markLive(await queries.directory(r.query ?? '', r.limit)),
+    }),
     'chat.send': (ctx, r) =>
       ops.chatSend(r.room, ctx.session.actor, r.text, r.nonce, {
         replyTo: r.replyTo,

@@ -40,6 +40,8 @@ export interface HttpDeps {
   refusedSocket: (socket: Duplex) => boolean;
   /** Origins allowed to frame the web app (CSP frame-ancestors); empty = none. */
   frameAncestors: string[];
+  /** Extra connect-src origins (federated servers). */
+  connectSources?: string[];
   /** Who may read /metrics (addresses, bearer token). */
   metricsAccess: MetricsAccessOptions;
   store: Store;
@@ -89,7 +91,10 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ...(deps.trustProxy ? { trustProxy: (_address: string, hop: number) => hop === 0 } : {}),
   });
 
-  addSecurityHeaders(app, { frameAncestors: deps.frameAncestors });
+  addSecurityHeaders(app, {
+    frameAncestors: deps.frameAncestors,
+    ...(deps.connectSources ? { connectSources: deps.connectSources } : {}),
+  });
   // A socket accepted over the connection limits (transport counts sockets from accept).
   app.addHook('onRequest', async (req, reply) => {
     if (!deps.refusedSocket(req.raw.socket)) return;
@@ -218,11 +223,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: ['index.html'] });
     // Room links and other app routes are client-side: serve the app's index for them.
     app.setNotFoundHandler((req, reply) => {
-      if (
-        req.method === 'GET' &&
-        !req.url.startsWith('/api/') &&
-        !/\.[a-z0-9]+$/i.test(req.url.split('?')[0] ?? '')
-      ) {
+      const path = req.url.split('?')[0] ?? '';
+      // A path ending like a file name is a missing file, except a room link: a room of another
+      // server is `/r/ROOM@b.example`.
+      const room = path.startsWith('/r/');
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && (room || !/\.[a-z0-9]+$/i.test(path))) {
         return reply.sendFile('index.html');
       }
       reply.code(404).send({ error: 'not found' });

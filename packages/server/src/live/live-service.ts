@@ -9,9 +9,11 @@ import {
   type LiveStreamers,
   type LiveStreamState,
   type RoomRole,
+  type RoomLive,
 } from '@presence/protocol';
 import type { LiveSettingsStore } from '../store/live-settings-store.js';
 import { StreamStage, type StageChange } from './stream/stream-stage.js';
+import { roomLiveOf } from './room-live.js';
 import type { Broker } from '../broker/broker.js';
 import type { Actor } from '../shared/actor.js';
 import type { RoomLog } from '../rooms/room-log.js';
@@ -47,6 +49,8 @@ interface LiveCall {
   nextRank: number;
   /** Once on the SFU a call stays there until it ends (no flapping around liveMeshMax). */
   mode: 'mesh' | 'sfu' | 'relay';
+  /** When the call started (its first participant joined). */
+  startedAt: number;
 }
 
 const NO_MEDIA: LiveMedia = { audio: false, video: false, screen: false };
@@ -211,6 +215,15 @@ export class LiveService {
     }
   }
 
+  /** What a directory shows as live in the room now (its call or its stream), or null. */
+  liveNow(roomId: string): RoomLive | null {
+    const call = this.#calls.get(roomId);
+    return roomLiveOf(
+      call ? { participants: call.participants.size, startedAt: call.startedAt } : null,
+      this.stage.snapshot(roomId),
+    );
+  }
+
   /** Everyone in a room's call (empty when there is no call). */
   participants(roomId: string): LiveParticipant[] {
     return [...(this.#calls.get(roomId)?.participants.values() ?? [])];
@@ -261,7 +274,7 @@ export class LiveService {
         await this.#sfu.open(roomId);
       }
       if (!call) {
-        call = { participants: new Map(), nextRank: 1, mode: wanted };
+        call = { participants: new Map(), nextRank: 1, mode: wanted, startedAt: Date.now() };
         this.#calls.set(roomId, call);
       } else if (wanted === 'sfu' && call.mode === 'mesh') {
         call.mode = 'sfu';
@@ -494,7 +507,7 @@ export class LiveService {
     let call = this.#calls.get(roomId);
     if (call?.mode !== 'sfu') await this.#sfu.open(roomId);
     if (!call) {
-      call = { participants: new Map(), nextRank: 1, mode: 'sfu' };
+      call = { participants: new Map(), nextRank: 1, mode: 'sfu', startedAt: Date.now() };
       this.#calls.set(roomId, call);
     } else if (call.mode === 'mesh') {
       call.mode = 'sfu';

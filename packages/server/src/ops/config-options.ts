@@ -593,6 +593,12 @@ export const OPTIONS = [
     "How often the peers' public room lists are fetched again (they are cached in between).",
   ),
   option(
+    'federationDirectoryFreshMs',
+    z.coerce.number().int().min(100),
+    30_000,
+    "A peer's list older than this no longer marks rooms live; a directory search fetches it again first.",
+  ),
+  option(
     'federationMaxSkewMs',
     z.coerce.number().int().min(1_000),
     300_000,

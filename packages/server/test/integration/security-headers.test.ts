@@ -43,7 +43,16 @@ test('the web app, its assets, room links and the API all carry the security hea
   const html = await readFile(new URL('index.html', WEB_DIST), 'utf8');
   const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
   assert.ok(asset, 'the built index.html loads its script from /assets');
-  const paths = ['/', '/r/someroomid', asset, '/api/rooms', '/api/rooms/nosuchroom', '/healthz', '/nope.txt'];
+  const paths = [
+    '/',
+    '/r/someroomid',
+    '/r/someroomid@b.example',
+    asset,
+    '/api/rooms',
+    '/api/rooms/nosuchroom',
+    '/healthz',
+    '/nope.txt',
+  ];
   for (const path of paths) {
     const res = await fetch(`${srv.httpUrl}${path}`);
     await res.arrayBuffer();
@@ -56,6 +65,12 @@ test('the web app, its assets, room links and the API all carry the security hea
     assert.equal(csp.get('object-src'), "'none'", path);
     assert.equal(csp.get('connect-src'), "'self'", path);
   }
+  // A room of another server (`/r/ROOM@SERVER`) is an app route, not a missing file.
+  const remoteRoom = await fetch(`${srv.httpUrl}/r/someroomid@b.example`);
+  assert.equal(remoteRoom.status, 200);
+  assert.match(remoteRoom.headers.get('content-type') ?? '', /^text\/html/);
+  assert.equal(await remoteRoom.text(), html);
+  assert.equal((await fetch(`${srv.httpUrl}/nope.txt`)).status, 404);
   // Pages with a stricter policy of their own keep it.
   const docs = await fetch(`${srv.httpUrl}/api/docs`);
   await docs.text();

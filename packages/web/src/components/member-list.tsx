@@ -3,7 +3,7 @@
  * presence adds: the status text or "last seen …" under a name, and the actions menu of another
  * member (message, add contact, block), opened by its button or by a tap on the member.
  */
-import { nameLabel } from '../names.ts';
+import { foreignId, nameLabel } from '../names.ts';
 import { useComputed } from '@preact/signals';
 import type { Member } from '@presence/protocol';
 import type { App } from '../app.ts';
@@ -71,6 +71,11 @@ function MemberItem({ app, row, store }: { app: App | undefined; row: MemberRow;
       <span class="member__text">
         <span class="member__name">{nameLabel(member, store.members.values())}</span>
         {row.you && <span class="member__you"> (you)</span>}
+        {foreignId(member.id) && (
+          <span class="member__server" data-testid="member-server" title={member.id}>
+            {foreignId(member.id)}
+          </span>
+        )}
         <span class="sr-only">{row.srText}</span>
         {role && <span class="member__role">{role}</span>}
         {app && <PresenceLine row={row} />}

@@ -16,6 +16,7 @@ import { Icon } from '../ui/icon.tsx';
 import { UserDot } from '../ui/presence-dot.tsx';
 import { Attachment, MessageTools, ReactionBar, ReplyQuote, type ExtraActions } from './message-extras.tsx';
 import { highlightMentions } from '../mentions.ts';
+import { foreignId } from '../names.ts';
 
 const FLAG_ICON = 'M4 15s1-1 4-1 5 2 8 2 4-1 4-1V3s-1 1-4 1-5-2-8-2-4 1-4 1z|M4 22v-7';
 
@@ -117,6 +118,11 @@ export const MessageRow = memo(function MessageRow({
       <div class="msg__main">
         <div class="msg__meta">
           <span class="msg__author">{extras ? extras.label(msg.from) : msg.from.name}</span>
+          {foreignId(msg.from.id) && (
+            <span class="msg__server" data-testid="message-server">
+              {foreignId(msg.from.id)}
+            </span>
+          )}
           <Time ts={msg.ts} />
           {msg.edited !== undefined && !msg.deleted && (
             <span class="msg__edited" title={`Edited ${fullDate(msg.edited)}`}>

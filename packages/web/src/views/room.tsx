@@ -166,7 +166,10 @@ const BADGE = { public: 'Public', link: 'Saved', private: 'Invite only' } as con
 
 function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
   track(storeVersion(store, 'info'), storeVersion(store, 'members'));
-  const url = roomUrl(location.origin, store.id);
+  // A room of another server: its link here opens it there as the one who follows it.
+  const url = app.server
+    ? `${location.origin}/r/${encodeURIComponent(store.id)}@${app.server}`
+    : roomUrl(location.origin, store.id);
   const me = (): string | null => app.userId;
   const call = useCall(app, store);
   const list = useRef<MessageListHandle | null>(null);
@@ -330,6 +333,15 @@ function JoinedRoom({ app, store }: { app: App; store: RoomStore }) {
             >
               {info?.persistent ? BADGE[info.visibility] : 'Temporary'}
             </span>
+            {app.server && (
+              <span
+                class="tag tag--server"
+                data-testid="room-server"
+                title={`This room is on ${app.server}; you are in it as ${app.userId ?? 'yourself'}.`}
+              >
+                on {app.server}
+              </span>
+            )}
           </div>
           <a
             class="room-header__link"

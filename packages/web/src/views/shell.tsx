@@ -46,9 +46,16 @@ export function mountApp(app: App, router: Router, root: HTMLElement): void {
   root.replaceChildren();
   render(<Shell app={app} router={router} shown={shown} />, root);
   router.start((route) => {
-    app.currentRoom = route.view === 'room' ? route.room : null;
+    const there = route.view === 'room' ? roomApp(app, route.server) : null;
+    app.currentRoom = there === app && route.view === 'room' ? route.room : null;
+    if (there && there !== app && route.view === 'room') there.currentRoom = route.room;
     shown.value = { route, visit: shown.value.visit + 1 };
   });
+}
+
+/** The App a room's page uses: this server's, or the one for the room's own server. */
+function roomApp(app: App, server: string | undefined): App {
+  return server && server !== app.homeDomain ? app.remote(server) : app;
 }
 
 function Page({ app, router, route }: { app: App; router: Router; route: Route }) {
@@ -56,7 +63,7 @@ function Page({ app, router, route }: { app: App; router: Router; route: Route }
     case 'home':
       return <Landing app={app} router={router} />;
     case 'room':
-      return <RoomView app={app} roomId={route.room} />;
+      return <RoomView app={roomApp(app, route.server)} roomId={route.room} />;
     case 'directory':
       return <Directory app={app} initialQuery={route.query} />;
     case 'invite':
