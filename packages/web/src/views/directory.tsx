@@ -188,22 +188,13 @@ export function Directory({ app, initialQuery }: { app: App; initialQuery: strin
           <ul class="directory__list" role="list">
             {live.map(({ room, server }) => (
               <li key={`${server?.server ?? ''}/${room.id}`}>
-                {server ? (
-                  <DirectoryCard
-                    room={room}
-                    href={remoteRoomHref(server, room.id)}
-                    server={server.server}
-                    testId="live-room"
-                    local
-                  />
-                ) : (
-                  <DirectoryCard
-                    room={room}
-                    href={routePath({ view: 'room', room: room.id })}
-                    testId="live-room"
-                    local
-                  />
-                )}
+                <DirectoryCard
+                  room={room}
+                  href={server ? remoteRoomHref(server, room.id) : routePath({ view: 'room', room: room.id })}
+                  {...(server ? { server: server.server } : {})}
+                  testId="live-room"
+                  local
+                />
               </li>
             ))}
           </ul>
